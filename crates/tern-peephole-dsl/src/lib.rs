@@ -1,0 +1,6 @@
+//! The compiler for Tern's peephole rule language.
+
+pub mod ast;
+pub mod diagnostic;
+pub mod lexer;
+pub mod parser;
