@@ -1,0 +1,19 @@
+//! Tern's register allocator (design documentation is being written
+//! alongside the implementation).
+
+mod env;
+mod error;
+mod function;
+mod operand;
+mod output;
+mod reg;
+
+pub use env::{ClassEnv, MachineEnv};
+pub use error::Error;
+pub use function::Function;
+pub use operand::{Constraint, Operand, OperandKind, OperandPos};
+pub use output::{Move, Output, Stats};
+pub use reg::{
+    Allocation, Block, Inst, InstRange, NUM_CLASSES, PReg, PRegSet, PRegSetIter, RegClass,
+    SpillSlot, VReg,
+};
