@@ -1,6 +1,56 @@
 //! The compiler for Tern's peephole rule language.
+//!
+//! (The full design is documented below as the phases land.)
 
 pub mod ast;
 pub mod diagnostic;
 pub mod lexer;
 pub mod parser;
+pub mod rule;
+pub mod signature;
+pub mod typeck;
+
+use diagnostic::{CompileError, SourceMap};
+use rule::Rule;
+
+/// Type-checked rules together with the sources they came from.
+#[derive(Clone, Debug)]
+pub struct RuleSet {
+    /// The rule files.
+    pub sources: SourceMap,
+    /// Every rule, in file order and then source order.
+    pub rules: Vec<Rule>,
+}
+
+/// Parses and type-checks every file in `sources`. All problems in all
+/// files are reported together.
+pub fn check(sources: SourceMap) -> Result<RuleSet, CompileError> {
+    let mut rules = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (id, file) in sources.files() {
+        match parser::parse_file(id, file.text()) {
+            Ok(parsed) => {
+                let (checked, errors) = typeck::check_rules(&sources, id, &parsed);
+                rules.extend(checked);
+                diagnostics.extend(errors);
+            }
+            Err(errors) => diagnostics.extend(errors),
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(RuleSet { sources, rules })
+    } else {
+        Err(CompileError {
+            sources,
+            diagnostics,
+        })
+    }
+}
+
+/// Parses and type-checks a single rule file given as text (convenient for
+/// tests and tools).
+pub fn check_str(name: &str, text: &str) -> Result<RuleSet, CompileError> {
+    let mut sources = SourceMap::new();
+    sources.add(name, text);
+    check(sources)
+}
