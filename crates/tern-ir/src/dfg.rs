@@ -237,12 +237,19 @@ impl DataFlowGraph {
         Value::new(self.values.len() - 1)
     }
 
+    /// Makes sure value numbers below `n` exist, reserving new ones (for the
+    /// parser, before it makes instructions whose operands are defined later
+    /// in the text).
+    pub(crate) fn reserve_values(&mut self, n: usize) {
+        while self.values.len() < n {
+            self.push_value(Type::I8, ValueDef::Reserved);
+        }
+    }
+
     /// Defines value number `v` (for the parser, which keeps the text's
     /// numbering), reserving any lower numbers not yet made.
     pub(crate) fn define_value_as(&mut self, v: Value, ty: Type, def: ValueDef) {
-        while self.values.len() <= v.index() {
-            self.push_value(Type::I8, ValueDef::Reserved);
-        }
+        self.reserve_values(v.index() + 1);
         let data = &mut self.values[v.index()];
         debug_assert_eq!(data.def, ValueDef::Reserved, "{v} defined twice");
         data.ty = ty;
