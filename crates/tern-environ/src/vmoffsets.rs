@@ -19,8 +19,6 @@
 //! memory_defs                   [*mut VMMemoryDefinition; memories]
 //! table_defs                    [*mut VMTableDefinition; tables]
 //! imported_globals              [*mut VMGlobal; imported globals]
-//! defined_memories              [VMMemoryDefinition; defined memories]
-//! defined_tables                [VMTableDefinition; defined tables]
 //! defined_globals               [VMGlobal (16 bytes); defined globals]
 //! func_refs                     [VMFuncRef; functions]
 //! ```
@@ -32,8 +30,8 @@
 //!   load needs one load of the base, never a pointer chase.
 //! - The current length (for `memory.size` and explicit bounds checks) and
 //!   tables (whose element storage moves when they grow) are reached
-//!   through a pointer to their owner's definition, uniformly for imported
-//!   and defined ones.
+//!   through a pointer to the definition, which the memory or table object
+//!   owns (boxed, in the store), uniformly for imported and defined ones.
 //! - Defined globals live inline (one load); imported ones through a
 //!   pointer to the exporting instance's slot.
 //! - Every function, imported or defined, has a `VMFuncRef` here: it is
@@ -96,8 +94,6 @@ pub struct VMOffsets {
     pub num_memories: u32,
     pub num_tables: u32,
     pub num_imported_globals: u32,
-    pub num_defined_memories: u32,
-    pub num_defined_tables: u32,
     pub num_defined_globals: u32,
     pub num_funcs: u32,
     type_ids: u32,
@@ -105,8 +101,6 @@ pub struct VMOffsets {
     memory_defs: u32,
     table_defs: u32,
     imported_globals: u32,
-    defined_memories: u32,
-    defined_tables: u32,
     defined_globals: u32,
     func_refs: u32,
     size: u32,
@@ -130,8 +124,6 @@ impl VMOffsets {
         let num_memories = module.memories.len() as u32;
         let num_tables = module.tables.len() as u32;
         let num_imported_globals = module.num_imported_globals;
-        let num_defined_memories = module.num_defined_memories();
-        let num_defined_tables = module.num_defined_tables();
         let num_defined_globals = module.num_defined_globals();
         let num_funcs = module.functions.len() as u32;
 
@@ -140,12 +132,7 @@ impl VMOffsets {
         let memory_defs = memory_bases + PTR * num_memories;
         let table_defs = memory_defs + PTR * num_memories;
         let imported_globals = table_defs + PTR * num_tables;
-        let defined_memories = imported_globals + PTR * num_imported_globals;
-        let defined_tables = defined_memories + memory_definition::SIZE * num_defined_memories;
-        let defined_globals = align(
-            defined_tables + table_definition::SIZE * num_defined_tables,
-            GLOBAL_SIZE,
-        );
+        let defined_globals = align(imported_globals + PTR * num_imported_globals, GLOBAL_SIZE);
         let func_refs = defined_globals + GLOBAL_SIZE * num_defined_globals;
         let size = align(func_refs + func_ref::SIZE * num_funcs, 16);
         VMOffsets {
@@ -153,8 +140,6 @@ impl VMOffsets {
             num_memories,
             num_tables,
             num_imported_globals,
-            num_defined_memories,
-            num_defined_tables,
             num_defined_globals,
             num_funcs,
             type_ids,
@@ -162,8 +147,6 @@ impl VMOffsets {
             memory_defs,
             table_defs,
             imported_globals,
-            defined_memories,
-            defined_tables,
             defined_globals,
             func_refs,
             size,
@@ -204,18 +187,6 @@ impl VMOffsets {
     pub fn imported_global_ptr(&self, global: GlobalIndex) -> u32 {
         debug_assert!(global.0 < self.num_imported_globals);
         self.imported_globals + PTR * global.0
-    }
-
-    /// The inline `VMMemoryDefinition` of the `n`th defined memory.
-    pub fn defined_memory(&self, n: u32) -> u32 {
-        debug_assert!(n < self.num_defined_memories);
-        self.defined_memories + memory_definition::SIZE * n
-    }
-
-    /// The inline `VMTableDefinition` of the `n`th defined table.
-    pub fn defined_table(&self, n: u32) -> u32 {
-        debug_assert!(n < self.num_defined_tables);
-        self.defined_tables + table_definition::SIZE * n
     }
 
     /// The inline value slot of the `n`th defined global.
@@ -273,8 +244,6 @@ mod tests {
         fields.extend((0..2).map(|i| (o.memory_def_ptr(MemoryIndex(i)), 8)));
         fields.extend((0..2).map(|i| (o.table_def_ptr(TableIndex(i)), 8)));
         fields.push((o.imported_global_ptr(GlobalIndex(0)), 8));
-        fields.push((o.defined_memory(0), 16));
-        fields.push((o.defined_table(0), 16));
         fields.extend((0..2).map(|i| (o.defined_global(i), 16)));
         fields.extend((0..5).map(|i| (o.func_ref(FuncIndex(i)), 24)));
         fields.sort();
