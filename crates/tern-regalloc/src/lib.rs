@@ -1,12 +1,14 @@
 //! Tern's register allocator (design documentation is being written
 //! alongside the implementation).
 
+pub mod checker;
 mod env;
 mod error;
 mod function;
 mod operand;
 mod output;
 mod reg;
+pub mod testing;
 
 pub use env::{ClassEnv, MachineEnv};
 pub use error::Error;
