@@ -40,6 +40,7 @@
 //! * [`write`] / [`parse`]: the text format, exact in both directions.
 //! * [`float_text`]: exact text for float bits.
 //! * [`eval`]: the exact semantics of every computing opcode.
+//! * [`interp`]: whole-function execution with memory, calls and traps.
 
 
 //!
@@ -64,6 +65,7 @@ pub mod float_text;
 pub mod function;
 pub mod immediates;
 pub mod instructions;
+pub mod interp;
 pub mod layout;
 pub mod opcode;
 pub mod parse;
