@@ -1,0 +1,468 @@
+//! `Assembler`: one method per instruction, each building an [`Inst`] and
+//! emitting it at once — the interface of the single-pass compiler.
+//!
+//! There is deliberately no second encoder here: every method is a thin
+//! constructor around `Inst::emit`, so the bytes the baseline compiler
+//! produces are exactly those the encoding tests check.
+
+use crate::buffer::{CodeBuffer, FinishedCode, Label, UnboundLabel};
+use crate::inst::{AluOp, BitOp, CallRegs, FloatCmp, Inst, MulDivOp, RoundMode, ShiftOp, SseOp, UnaryOp};
+use crate::operand::{Amode, Cond, ExtMode, FloatSize, RegImm, RegMem, RegMemImm, Scale, ShiftAmount, Size};
+use crate::reg::Reg;
+use crate::reloc::RelocTarget;
+use crate::trap::TrapCode;
+
+/// Emits instructions into an owned [`CodeBuffer`]. Reusable across
+/// functions: [`Assembler::clear`] keeps every allocation.
+#[derive(Default)]
+pub struct Assembler {
+    buf: CodeBuffer,
+}
+
+macro_rules! alu_methods {
+    ($($(#[$doc:meta])* $name:ident, $mem_name:ident => $op:ident;)*) => {$(
+        $(#[$doc])*
+        #[inline]
+        pub fn $name(&mut self, size: Size, dst: impl Into<Reg>, src: impl Into<RegMemImm>) {
+            self.emit(Inst::Alu { op: AluOp::$op, size, dst: dst.into(), src: src.into() });
+        }
+
+        $(#[$doc])*
+        /// (Memory destination form.)
+        #[inline]
+        pub fn $mem_name(&mut self, size: Size, dst: Amode, src: impl Into<RegImm>) {
+            self.emit(Inst::AluStore { op: AluOp::$op, size, dst, src: src.into() });
+        }
+    )*};
+}
+
+macro_rules! unary_like {
+    ($($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) => $inst:expr;)*) => {$(
+        $(#[$doc])*
+        #[inline]
+        pub fn $name(&mut self, $($arg: $ty),*) {
+            self.emit($inst);
+        }
+    )*};
+}
+
+macro_rules! sse_methods {
+    ($($name:ident => $op:ident,)*) => {$(
+        #[doc = concat!("`", stringify!($name), " dst, src`.")]
+        #[inline]
+        pub fn $name(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+            self.emit(Inst::Sse { op: SseOp::$op, dst: dst.into(), src: src.into() });
+        }
+    )*};
+}
+
+impl Assembler {
+    /// An empty assembler.
+    pub fn new() -> Assembler {
+        Assembler::default()
+    }
+
+    /// The underlying buffer (labels, offsets, traps, relocations).
+    #[inline]
+    pub fn buffer(&self) -> &CodeBuffer {
+        &self.buf
+    }
+
+    /// The underlying buffer, mutably.
+    #[inline]
+    pub fn buffer_mut(&mut self) -> &mut CodeBuffer {
+        &mut self.buf
+    }
+
+    /// Empties the buffer for the next function, keeping allocations.
+    pub fn clear(&mut self) {
+        self.buf.clear();
+    }
+
+    /// Resolves labels and appends constants; see [`CodeBuffer::finish`].
+    pub fn finish(&mut self) -> Result<FinishedCode<'_>, UnboundLabel> {
+        self.buf.finish()
+    }
+
+    /// Emits `inst`.
+    #[inline]
+    pub fn emit(&mut self, inst: Inst) {
+        inst.emit(&mut self.buf);
+    }
+
+    /// The current code offset.
+    #[inline]
+    pub fn offset(&self) -> u32 {
+        self.buf.cur_offset()
+    }
+
+    /// A new label ([`CodeBuffer::new_label`]).
+    #[inline]
+    pub fn new_label(&mut self) -> Label {
+        self.buf.new_label()
+    }
+
+    /// Binds `label` here ([`CodeBuffer::bind_label`]).
+    #[inline]
+    pub fn bind_label(&mut self, label: Label) {
+        self.buf.bind_label(label);
+    }
+
+    /// Records that the next instruction may trap with `code`.
+    #[inline]
+    pub fn add_trap(&mut self, code: TrapCode) {
+        self.buf.add_trap(code);
+    }
+
+    /// A constant-pool label ([`CodeBuffer::constant`]).
+    #[inline]
+    pub fn constant(&mut self, bytes: &[u8], align: u32) -> Label {
+        self.buf.constant(bytes, align)
+    }
+
+    /// `mov dst, src` (register copy or load).
+    #[inline]
+    pub fn mov_rm(&mut self, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.emit(Inst::Mov { size, dst: dst.into(), src: src.into() });
+    }
+
+    /// `mov [dst], src` (store).
+    #[inline]
+    pub fn mov_mr(&mut self, size: Size, dst: Amode, src: impl Into<Reg>) {
+        self.emit(Inst::MovStore { size, dst, src: src.into() });
+    }
+
+    /// `mov dst, imm` (see [`Inst::MovImm`] for the 64-bit encodings).
+    #[inline]
+    pub fn mov_ri(&mut self, size: Size, dst: impl Into<Reg>, imm: u64) {
+        self.emit(Inst::MovImm { size, dst: dst.into(), imm });
+    }
+
+    /// `mov [dst], imm`.
+    #[inline]
+    pub fn mov_mi(&mut self, size: Size, dst: Amode, imm: i32) {
+        self.emit(Inst::MovImmStore { size, dst, imm });
+    }
+
+    /// `movzx dst, src` (`mov r32, r/m32` for [`ExtMode::LQ`]).
+    #[inline]
+    pub fn movzx(&mut self, ext: ExtMode, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.emit(Inst::Movzx { ext, dst: dst.into(), src: src.into() });
+    }
+
+    /// `movsx dst, src` (`movsxd` for [`ExtMode::LQ`]).
+    #[inline]
+    pub fn movsx(&mut self, ext: ExtMode, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.emit(Inst::Movsx { ext, dst: dst.into(), src: src.into() });
+    }
+
+    /// `lea dst, [addr]`.
+    #[inline]
+    pub fn lea(&mut self, size: Size, dst: impl Into<Reg>, addr: Amode) {
+        self.emit(Inst::Lea { size, dst: dst.into(), addr });
+    }
+
+    alu_methods! {
+        /// `add dst, src`.
+        add, add_mem => Add;
+        /// `sub dst, src`.
+        sub, sub_mem => Sub;
+        /// `and dst, src`.
+        and, and_mem => And;
+        /// `or dst, src`.
+        or, or_mem => Or;
+        /// `xor dst, src`.
+        xor, xor_mem => Xor;
+        /// `cmp dst, src` (flags only).
+        cmp, cmp_mem => Cmp;
+        /// `adc dst, src`.
+        adc, adc_mem => Adc;
+        /// `sbb dst, src`.
+        sbb, sbb_mem => Sbb;
+    }
+
+    /// Any ALU operation with a register destination.
+    #[inline]
+    pub fn alu(&mut self, op: AluOp, size: Size, dst: impl Into<Reg>, src: impl Into<RegMemImm>) {
+        self.emit(Inst::Alu { op, size, dst: dst.into(), src: src.into() });
+    }
+
+    /// `test lhs, rhs`.
+    #[inline]
+    pub fn test(&mut self, size: Size, lhs: impl Into<RegMem>, rhs: impl Into<RegImm>) {
+        self.emit(Inst::Test { size, lhs: lhs.into(), rhs: rhs.into() });
+    }
+
+    unary_like! {
+        /// `neg dst`.
+        neg(size: Size, dst: impl Into<Reg>) => Inst::Unary { op: UnaryOp::Neg, size, dst: dst.into() };
+        /// `not dst`.
+        not(size: Size, dst: impl Into<Reg>) => Inst::Unary { op: UnaryOp::Not, size, dst: dst.into() };
+        /// `mul src`: `rdx:rax = rax * src` (unsigned).
+        mul(size: Size, src: impl Into<RegMem>) => Inst::MulDiv { op: MulDivOp::Mul, size, src: src.into() };
+        /// `div src`: unsigned divide of `rdx:rax`.
+        div(size: Size, src: impl Into<RegMem>) => Inst::MulDiv { op: MulDivOp::Div, size, src: src.into() };
+        /// `idiv src`: signed divide of `rdx:rax`.
+        idiv(size: Size, src: impl Into<RegMem>) => Inst::MulDiv { op: MulDivOp::Idiv, size, src: src.into() };
+        /// `cdq`: sign-extend `eax` into `edx`.
+        cdq() => Inst::SignExtendAx { size: Size::S32 };
+        /// `cqo`: sign-extend `rax` into `rdx`.
+        cqo() => Inst::SignExtendAx { size: Size::S64 };
+        /// `set<cond> dst` (low byte only).
+        setcc(cond: Cond, dst: impl Into<Reg>) => Inst::Setcc { cond, dst: dst.into() };
+        /// `jmp target`.
+        jmp(target: Label) => Inst::Jmp { target };
+        /// `j<cond> target`.
+        jcc(cond: Cond, target: Label) => Inst::Jcc { cond, target };
+        /// `jmp reg`.
+        jmp_reg(target: impl Into<Reg>) => Inst::JmpReg { target: target.into() };
+        /// `call rel32` to `target` (records a relocation).
+        call(target: RelocTarget) => Inst::Call { target, regs: CallRegs::NONE };
+        /// `call reg` / `call [mem]`.
+        call_ind(target: impl Into<RegMem>) => Inst::CallInd { target: target.into(), regs: CallRegs::NONE };
+        /// `ret`.
+        ret() => Inst::Ret;
+        /// `push src`.
+        push(src: impl Into<Reg>) => Inst::Push { src: src.into() };
+        /// `pop dst`.
+        pop(dst: impl Into<Reg>) => Inst::Pop { dst: dst.into() };
+        /// `ud2`.
+        ud2() => Inst::Ud2;
+        /// `len` bytes of `nop`.
+        nop(len: u8) => Inst::Nop { len };
+    }
+
+    /// `imul dst, src`.
+    #[inline]
+    pub fn imul(&mut self, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.emit(Inst::Imul { size, dst: dst.into(), src: src.into() });
+    }
+
+    /// `imul dst, src, imm`.
+    #[inline]
+    pub fn imul_imm(&mut self, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>, imm: i32) {
+        self.emit(Inst::ImulImm { size, dst: dst.into(), src: src.into(), imm });
+    }
+
+    /// Shift or rotate `dst` by `cl` or an immediate.
+    #[inline]
+    pub fn shift(&mut self, op: ShiftOp, size: Size, dst: impl Into<Reg>, amount: ShiftAmount) {
+        self.emit(Inst::Shift { op, size, dst: dst.into(), amount });
+    }
+
+    /// `shl dst, amount`.
+    #[inline]
+    pub fn shl(&mut self, size: Size, dst: impl Into<Reg>, amount: ShiftAmount) {
+        self.shift(ShiftOp::Shl, size, dst, amount);
+    }
+
+    /// `shr dst, amount`.
+    #[inline]
+    pub fn shr(&mut self, size: Size, dst: impl Into<Reg>, amount: ShiftAmount) {
+        self.shift(ShiftOp::Shr, size, dst, amount);
+    }
+
+    /// `sar dst, amount`.
+    #[inline]
+    pub fn sar(&mut self, size: Size, dst: impl Into<Reg>, amount: ShiftAmount) {
+        self.shift(ShiftOp::Sar, size, dst, amount);
+    }
+
+    /// `rol dst, amount`.
+    #[inline]
+    pub fn rol(&mut self, size: Size, dst: impl Into<Reg>, amount: ShiftAmount) {
+        self.shift(ShiftOp::Rol, size, dst, amount);
+    }
+
+    /// `ror dst, amount`.
+    #[inline]
+    pub fn ror(&mut self, size: Size, dst: impl Into<Reg>, amount: ShiftAmount) {
+        self.shift(ShiftOp::Ror, size, dst, amount);
+    }
+
+    /// `bsf`/`bsr`/`lzcnt`/`tzcnt`/`popcnt dst, src`.
+    #[inline]
+    pub fn bit_op(&mut self, op: BitOp, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.emit(Inst::BitOp { op, size, dst: dst.into(), src: src.into() });
+    }
+
+    /// `bsf dst, src`.
+    #[inline]
+    pub fn bsf(&mut self, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.bit_op(BitOp::Bsf, size, dst, src);
+    }
+
+    /// `bsr dst, src`.
+    #[inline]
+    pub fn bsr(&mut self, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.bit_op(BitOp::Bsr, size, dst, src);
+    }
+
+    /// `lzcnt dst, src`.
+    #[inline]
+    pub fn lzcnt(&mut self, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.bit_op(BitOp::Lzcnt, size, dst, src);
+    }
+
+    /// `tzcnt dst, src`.
+    #[inline]
+    pub fn tzcnt(&mut self, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.bit_op(BitOp::Tzcnt, size, dst, src);
+    }
+
+    /// `popcnt dst, src`.
+    #[inline]
+    pub fn popcnt(&mut self, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.bit_op(BitOp::Popcnt, size, dst, src);
+    }
+
+    /// `cmov<cond> dst, src`.
+    #[inline]
+    pub fn cmov(&mut self, cond: Cond, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.emit(Inst::Cmov { cond, size, dst: dst.into(), src: src.into() });
+    }
+
+    /// `movss dst, src` (load, or register merge).
+    #[inline]
+    pub fn movss(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.emit(Inst::XmmMov { size: FloatSize::F32, dst: dst.into(), src: src.into() });
+    }
+
+    /// `movsd dst, src` (load, or register merge).
+    #[inline]
+    pub fn movsd(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.emit(Inst::XmmMov { size: FloatSize::F64, dst: dst.into(), src: src.into() });
+    }
+
+    /// `movss [dst], src`.
+    #[inline]
+    pub fn movss_store(&mut self, dst: Amode, src: impl Into<Reg>) {
+        self.emit(Inst::XmmStore { size: FloatSize::F32, dst, src: src.into() });
+    }
+
+    /// `movsd [dst], src`.
+    #[inline]
+    pub fn movsd_store(&mut self, dst: Amode, src: impl Into<Reg>) {
+        self.emit(Inst::XmmStore { size: FloatSize::F64, dst, src: src.into() });
+    }
+
+    /// `movaps dst, src` (register copy).
+    #[inline]
+    pub fn movaps(&mut self, dst: impl Into<Reg>, src: impl Into<Reg>) {
+        self.emit(Inst::Movaps { dst: dst.into(), src: src.into() });
+    }
+
+    /// `movd xmm, r/m32`.
+    #[inline]
+    pub fn movd_to_xmm(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.emit(Inst::GprToXmm { size: Size::S32, dst: dst.into(), src: src.into() });
+    }
+
+    /// `movq xmm, r/m64`.
+    #[inline]
+    pub fn movq_to_xmm(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.emit(Inst::GprToXmm { size: Size::S64, dst: dst.into(), src: src.into() });
+    }
+
+    /// `movd r32, xmm`.
+    #[inline]
+    pub fn movd_from_xmm(&mut self, dst: impl Into<Reg>, src: impl Into<Reg>) {
+        self.emit(Inst::XmmToGpr { size: Size::S32, dst: dst.into(), src: src.into() });
+    }
+
+    /// `movq r64, xmm`.
+    #[inline]
+    pub fn movq_from_xmm(&mut self, dst: impl Into<Reg>, src: impl Into<Reg>) {
+        self.emit(Inst::XmmToGpr { size: Size::S64, dst: dst.into(), src: src.into() });
+    }
+
+    sse_methods! {
+        addss => Addss, addsd => Addsd, subss => Subss, subsd => Subsd,
+        mulss => Mulss, mulsd => Mulsd, divss => Divss, divsd => Divsd,
+        sqrtss => Sqrtss, sqrtsd => Sqrtsd, minss => Minss, minsd => Minsd,
+        maxss => Maxss, maxsd => Maxsd, andps => Andps, andpd => Andpd,
+        andnps => Andnps, orps => Orps, xorps => Xorps,
+        cvtss2sd => Cvtss2sd, cvtsd2ss => Cvtsd2ss,
+    }
+
+    /// `ucomiss lhs, rhs`.
+    #[inline]
+    pub fn ucomiss(&mut self, lhs: impl Into<Reg>, rhs: impl Into<RegMem>) {
+        self.emit(Inst::Ucomis { size: FloatSize::F32, lhs: lhs.into(), rhs: rhs.into() });
+    }
+
+    /// `ucomisd lhs, rhs`.
+    #[inline]
+    pub fn ucomisd(&mut self, lhs: impl Into<Reg>, rhs: impl Into<RegMem>) {
+        self.emit(Inst::Ucomis { size: FloatSize::F64, lhs: lhs.into(), rhs: rhs.into() });
+    }
+
+    /// `cvtsi2ss dst, src` from a signed `int`-sized integer (`S32`/`S64`).
+    #[inline]
+    pub fn cvtsi2ss(&mut self, int: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.emit(Inst::CvtIntToFloat { float: FloatSize::F32, int, dst: dst.into(), src: src.into() });
+    }
+
+    /// `cvtsi2sd dst, src` from a signed `int`-sized integer (`S32`/`S64`).
+    #[inline]
+    pub fn cvtsi2sd(&mut self, int: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.emit(Inst::CvtIntToFloat { float: FloatSize::F64, int, dst: dst.into(), src: src.into() });
+    }
+
+    /// `cvttss2si dst, src` to a signed `int`-sized integer (`S32`/`S64`).
+    #[inline]
+    pub fn cvttss2si(&mut self, int: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.emit(Inst::CvtFloatToInt { float: FloatSize::F32, int, dst: dst.into(), src: src.into() });
+    }
+
+    /// `cvttsd2si dst, src` to a signed `int`-sized integer (`S32`/`S64`).
+    #[inline]
+    pub fn cvttsd2si(&mut self, int: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
+        self.emit(Inst::CvtFloatToInt { float: FloatSize::F64, int, dst: dst.into(), src: src.into() });
+    }
+
+    /// `roundss dst, src, mode`.
+    #[inline]
+    pub fn roundss(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>, mode: RoundMode) {
+        self.emit(Inst::Round { size: FloatSize::F32, mode, dst: dst.into(), src: src.into() });
+    }
+
+    /// `roundsd dst, src, mode`.
+    #[inline]
+    pub fn roundsd(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>, mode: RoundMode) {
+        self.emit(Inst::Round { size: FloatSize::F64, mode, dst: dst.into(), src: src.into() });
+    }
+
+    /// `cmpss dst, src, pred`.
+    #[inline]
+    pub fn cmpss(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>, pred: FloatCmp) {
+        self.emit(Inst::XmmCmp { size: FloatSize::F32, pred, dst: dst.into(), src: src.into() });
+    }
+
+    /// `cmpsd dst, src, pred`.
+    #[inline]
+    pub fn cmpsd(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>, pred: FloatCmp) {
+        self.emit(Inst::XmmCmp { size: FloatSize::F64, pred, dst: dst.into(), src: src.into() });
+    }
+
+    /// A jump through a table: jumps to `targets[index]`, where `index` holds
+    /// a zero-extended 64-bit value already known to be in bounds. `base` and
+    /// `tmp` are scratch registers (distinct from each other and `index`).
+    ///
+    /// Emits `lea base, [rip+table]; movsxd tmp, [base+index*4];
+    /// add tmp, base; jmp tmp`, then the 4-byte-aligned table of
+    /// `target - table` entries.
+    pub fn jump_table(&mut self, index: impl Into<Reg>, base: impl Into<Reg>, tmp: impl Into<Reg>, targets: &[Label]) {
+        let (index, base, tmp) = (index.into(), base.into(), tmp.into());
+        let table = self.new_label();
+        self.lea(Size::S64, base, Amode::rip(table));
+        self.movsx(ExtMode::LQ, tmp, Amode::base_index(base, index, Scale::Four, 0));
+        self.add(Size::S64, tmp, base);
+        self.jmp_reg(tmp);
+        self.buf.align_code(4);
+        self.bind_label(table);
+        for &target in targets {
+            self.buf.jump_table_entry(table, target);
+        }
+    }
+}
