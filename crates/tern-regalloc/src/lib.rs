@@ -7,6 +7,7 @@ mod error;
 mod function;
 mod operand;
 mod output;
+mod parallel_move;
 mod reg;
 pub mod testing;
 
