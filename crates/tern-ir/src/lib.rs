@@ -41,6 +41,7 @@
 //! * [`float_text`]: exact text for float bits.
 //! * [`eval`]: the exact semantics of every computing opcode.
 //! * [`interp`]: whole-function execution with memory, calls and traps.
+//! * [`filetest`]: the `.ir` file-test runner.
 
 
 //!
@@ -61,6 +62,7 @@ pub mod dfg;
 pub mod dominance;
 pub mod entities;
 pub mod eval;
+pub mod filetest;
 pub mod float_text;
 pub mod function;
 pub mod immediates;

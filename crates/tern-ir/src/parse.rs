@@ -113,19 +113,19 @@ struct ParsedBlock {
     insts: Vec<ParsedInst>,
 }
 
-pub(crate) struct Parser<'a> {
+struct Parser<'a> {
     text: &'a str,
     pos: usize,
 }
 
 impl<'a> Parser<'a> {
-    pub(crate) fn new(text: &'a str) -> Parser<'a> {
+    fn new(text: &'a str) -> Parser<'a> {
         Parser { text, pos: 0 }
     }
 
     // ----- errors -----
 
-    pub(crate) fn error_at(&self, pos: usize, message: impl Into<String>) -> ParseError {
+    fn error_at(&self, pos: usize, message: impl Into<String>) -> ParseError {
         let pos = pos.min(self.text.len());
         let line_start = self.text[..pos].rfind('\n').map_or(0, |i| i + 1);
         let line_end = self.text[pos..]
@@ -158,7 +158,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Skips spaces, tabs and comments, but not newlines.
-    pub(crate) fn skip_inline_ws(&mut self) {
+    fn skip_inline_ws(&mut self) {
         loop {
             match self.peek() {
                 Some(' ' | '\t' | '\r') => self.pos += 1,
@@ -171,7 +171,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Skips all whitespace, newlines and comments.
-    pub(crate) fn skip_ws(&mut self) {
+    fn skip_ws(&mut self) {
         loop {
             self.skip_inline_ws();
             if self.peek() == Some('\n') {
@@ -598,7 +598,7 @@ impl<'a> Parser<'a> {
 
     /// An integer literal that fits `ty` as a signed or unsigned number:
     /// decimal (`-5`, `255`) or hex (`0xff`, `-0x80`).
-    pub(crate) fn int_literal(&mut self, ty: Type) -> Result<u128, ParseError> {
+    fn int_literal(&mut self, ty: Type) -> Result<u128, ParseError> {
         let (start, text) = self.literal();
         parse_int(text, ty).ok_or_else(|| {
             self.error_at(start, format!("`{text}` is not an integer that fits {ty}"))
