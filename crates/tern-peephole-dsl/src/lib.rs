@@ -3,11 +3,16 @@
 //! (The full design is documented below as the phases land.)
 
 pub mod ast;
+pub mod automaton;
 pub mod diagnostic;
+pub mod fold;
+pub mod interp;
 pub mod lexer;
+pub mod linear;
 pub mod parser;
 pub mod rule;
 pub mod signature;
+pub mod subject;
 pub mod typeck;
 
 use diagnostic::{CompileError, SourceMap};

@@ -166,7 +166,7 @@ pub enum PatKind {
 }
 
 /// A compile-time operation in an unquote `$(op …)`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UnquoteOp {
     /// Base-2 logarithm (of a power of two; undefined on zero).
     Log2,

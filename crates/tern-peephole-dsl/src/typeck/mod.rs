@@ -456,6 +456,7 @@ impl Checker {
             "is-power-of-two" => {
                 arity(1)?;
                 let ty = self.fresh(Sort::Value, p.operands[0].span());
+                self.needed.push(ty);
                 let e = self.expr(&p.operands[0], ty)?;
                 Ok(Some(Pred::IsPowerOfTwo(e)))
             }
@@ -510,6 +511,7 @@ impl Checker {
                 };
                 arity(2)?;
                 let ty = self.fresh(Sort::Value, p.span);
+                self.needed.push(ty);
                 let a = self.expr(&p.operands[0], ty)?;
                 let b = self.expr(&p.operands[1], ty)?;
                 Ok(Some(Pred::Compare(cc, a, b)))

@@ -1,0 +1,138 @@
+//! What a matcher needs to read from the code it matches.
+//!
+//! Both the generated matcher and the automaton interpreter are written
+//! against the [`Subject`] trait rather than against `tern_ir::Function`
+//! directly. The optimizer implements it for a function (one-line methods
+//! over the data-flow graph, inlined away when the generated code is
+//! monomorphized); the verifier implements it for [`Terms`], small
+//! expression trees built from a rule's own pattern, so the very automaton
+//! that will run in the compiler can be exercised on every rule's inputs.
+
+use tern_ir::{Imm, Opcode, Type};
+
+use crate::signature::signature;
+
+/// Read access to values and the instructions defining them.
+pub trait Subject {
+    /// A handle to a value.
+    type Value: Copy + Eq;
+
+    /// The opcode of the instruction whose only result is `v`, or `None` if
+    /// `v` is not such a result (a block parameter, for instance).
+    fn opcode(&self, v: Self::Value) -> Option<Opcode>;
+
+    /// Value operand `i` of the instruction defining `v` (immediates are
+    /// not counted). Only called after [`opcode`](Subject::opcode)
+    /// returned an opcode with more than `i` operands.
+    fn arg(&self, v: Self::Value, i: usize) -> Self::Value;
+
+    /// The immediate of the instruction defining `v`. Only called after
+    /// [`opcode`](Subject::opcode) returned an opcode with an immediate.
+    fn imm(&self, v: Self::Value) -> Imm;
+
+    /// The type of `v`.
+    fn ty(&self, v: Self::Value) -> Type;
+
+    /// The bits of the `iconst` defining `v`.
+    fn iconst_bits(&self, v: Self::Value) -> u128 {
+        match self.imm(v) {
+            Imm::Int(bits) => bits,
+            other => unreachable!("iconst immediate expected, found {other:?}"),
+        }
+    }
+}
+
+/// A value in [`Terms`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TermId(pub usize);
+
+/// One node of [`Terms`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Term {
+    /// `None` for an opaque input value.
+    pub opcode: Option<Opcode>,
+    /// The controlling type (for comparisons: the operand type).
+    pub ctrl: Type,
+    /// The type of the value.
+    pub ty: Type,
+    /// The immediate.
+    pub imm: Imm,
+    /// Value operands.
+    pub args: Vec<TermId>,
+}
+
+/// A forest of expression trees: the smallest [`Subject`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Terms {
+    nodes: Vec<Term>,
+}
+
+impl Terms {
+    /// No terms.
+    pub fn new() -> Terms {
+        Terms::default()
+    }
+
+    /// Adds an opaque value of type `ty` (a function parameter, say).
+    pub fn input(&mut self, ty: Type) -> TermId {
+        self.push(Term {
+            opcode: None,
+            ctrl: ty,
+            ty,
+            imm: Imm::None,
+            args: Vec::new(),
+        })
+    }
+
+    /// Adds an instruction. Its result type follows from the opcode and
+    /// controlling type.
+    pub fn inst(&mut self, opcode: Opcode, ctrl: Type, imm: Imm, args: Vec<TermId>) -> TermId {
+        debug_assert!(signature(opcode).is_ok(), "{opcode} cannot appear in terms");
+        let ty = match opcode.result_kind() {
+            tern_ir::ResultKind::Bool => Type::I8,
+            _ => ctrl,
+        };
+        self.push(Term {
+            opcode: Some(opcode),
+            ctrl,
+            ty,
+            imm,
+            args,
+        })
+    }
+
+    /// Adds `iconst.ty bits`.
+    pub fn iconst(&mut self, ty: Type, bits: u128) -> TermId {
+        self.inst(Opcode::Iconst, ty, Imm::Int(bits & ty.mask()), Vec::new())
+    }
+
+    /// The node for `id`.
+    pub fn get(&self, id: TermId) -> &Term {
+        &self.nodes[id.0]
+    }
+
+    fn push(&mut self, t: Term) -> TermId {
+        self.nodes.push(t);
+        TermId(self.nodes.len() - 1)
+    }
+}
+
+impl Subject for Terms {
+    type Value = TermId;
+
+    fn opcode(&self, v: TermId) -> Option<Opcode> {
+        self.nodes[v.0].opcode
+    }
+
+    fn arg(&self, v: TermId, i: usize) -> TermId {
+        self.nodes[v.0].args[i]
+    }
+
+    fn imm(&self, v: TermId) -> Imm {
+        self.nodes[v.0].imm
+    }
+
+    fn ty(&self, v: TermId) -> Type {
+        self.nodes[v.0].ty
+    }
+}
