@@ -21,7 +21,8 @@ use std::os::fd::AsFd;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use cap_std::fs::Dir;
+use cap_fs_ext::OpenOptionsMaybeDirExt;
+use cap_std::fs::{Dir, OpenOptions};
 
 use crate::abi::{Fdflags, Filetype, Rights};
 use crate::filestat::host_filetype;
@@ -436,13 +437,10 @@ fn preopen_entry(preopen: Preopen) -> Result<Entry, BuildError> {
             guest: preopen.guest,
         });
     }
-    let dir =
-        Dir::open_ambient_dir(&preopen.host, cap_std::ambient_authority()).map_err(|source| {
-            BuildError::OpenPreopen {
-                host: preopen.host.clone(),
-                source,
-            }
-        })?;
+    let dir = open_preopen(&preopen.host).map_err(|source| BuildError::OpenPreopen {
+        host: preopen.host.clone(),
+        source,
+    })?;
     let (base, inheriting) = rights::preopen(preopen.perms == DirPerms::ReadOnly);
     Ok(Entry {
         handle: Handle::Dir(DirHandle {
@@ -455,6 +453,18 @@ fn preopen_entry(preopen: Preopen) -> Result<Entry, BuildError> {
         rights_inheriting: inheriting,
         flags: Fdflags::empty(),
     })
+}
+
+/// Opens a host directory for the guest. cap-std opens directories it
+/// resolves itself with `O_PATH`, which cannot be synced, have its times
+/// set or its flags changed; reopening `.` with read access gives the
+/// guest a descriptor that supports every directory operation.
+fn open_preopen(host: &std::path::Path) -> io::Result<Dir> {
+    let path_only = Dir::open_ambient_dir(host, cap_std::ambient_authority())?;
+    let mut options = OpenOptions::new();
+    options.read(true).maybe_dir(true);
+    let file = path_only.open_with(".", &options)?;
+    Ok(Dir::from_std_file(file.into_std()))
 }
 
 /// What one guest instance sees of the world through WASI.
