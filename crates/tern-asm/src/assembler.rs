@@ -6,8 +6,12 @@
 //! produces are exactly those the encoding tests check.
 
 use crate::buffer::{CodeBuffer, FinishedCode, Label, UnboundLabel};
-use crate::inst::{AluOp, BitOp, CallRegs, FloatCmp, Inst, MulDivOp, RoundMode, ShiftOp, SseOp, UnaryOp};
-use crate::operand::{Amode, Cond, ExtMode, FloatSize, RegImm, RegMem, RegMemImm, Scale, ShiftAmount, Size};
+use crate::inst::{
+    AluOp, BitOp, CallRegs, FloatCmp, Inst, MulDivOp, RoundMode, ShiftOp, SseOp, UnaryOp,
+};
+use crate::operand::{
+    Amode, Cond, ExtMode, FloatSize, RegImm, RegMem, RegMemImm, Scale, ShiftAmount, Size,
+};
 use crate::reg::Reg;
 use crate::reloc::RelocTarget;
 use crate::trap::TrapCode;
@@ -123,19 +127,31 @@ impl Assembler {
     /// `mov dst, src` (register copy or load).
     #[inline]
     pub fn mov_rm(&mut self, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::Mov { size, dst: dst.into(), src: src.into() });
+        self.emit(Inst::Mov {
+            size,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `mov [dst], src` (store).
     #[inline]
     pub fn mov_mr(&mut self, size: Size, dst: Amode, src: impl Into<Reg>) {
-        self.emit(Inst::MovStore { size, dst, src: src.into() });
+        self.emit(Inst::MovStore {
+            size,
+            dst,
+            src: src.into(),
+        });
     }
 
     /// `mov dst, imm` (see [`Inst::MovImm`] for the 64-bit encodings).
     #[inline]
     pub fn mov_ri(&mut self, size: Size, dst: impl Into<Reg>, imm: u64) {
-        self.emit(Inst::MovImm { size, dst: dst.into(), imm });
+        self.emit(Inst::MovImm {
+            size,
+            dst: dst.into(),
+            imm,
+        });
     }
 
     /// `mov [dst], imm`.
@@ -147,19 +163,31 @@ impl Assembler {
     /// `movzx dst, src` (`mov r32, r/m32` for [`ExtMode::LQ`]).
     #[inline]
     pub fn movzx(&mut self, ext: ExtMode, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::Movzx { ext, dst: dst.into(), src: src.into() });
+        self.emit(Inst::Movzx {
+            ext,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `movsx dst, src` (`movsxd` for [`ExtMode::LQ`]).
     #[inline]
     pub fn movsx(&mut self, ext: ExtMode, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::Movsx { ext, dst: dst.into(), src: src.into() });
+        self.emit(Inst::Movsx {
+            ext,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `lea dst, [addr]`.
     #[inline]
     pub fn lea(&mut self, size: Size, dst: impl Into<Reg>, addr: Amode) {
-        self.emit(Inst::Lea { size, dst: dst.into(), addr });
+        self.emit(Inst::Lea {
+            size,
+            dst: dst.into(),
+            addr,
+        });
     }
 
     alu_methods! {
@@ -184,13 +212,22 @@ impl Assembler {
     /// Any ALU operation with a register destination.
     #[inline]
     pub fn alu(&mut self, op: AluOp, size: Size, dst: impl Into<Reg>, src: impl Into<RegMemImm>) {
-        self.emit(Inst::Alu { op, size, dst: dst.into(), src: src.into() });
+        self.emit(Inst::Alu {
+            op,
+            size,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `test lhs, rhs`.
     #[inline]
     pub fn test(&mut self, size: Size, lhs: impl Into<RegMem>, rhs: impl Into<RegImm>) {
-        self.emit(Inst::Test { size, lhs: lhs.into(), rhs: rhs.into() });
+        self.emit(Inst::Test {
+            size,
+            lhs: lhs.into(),
+            rhs: rhs.into(),
+        });
     }
 
     unary_like! {
@@ -235,19 +272,33 @@ impl Assembler {
     /// `imul dst, src`.
     #[inline]
     pub fn imul(&mut self, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::Imul { size, dst: dst.into(), src: src.into() });
+        self.emit(Inst::Imul {
+            size,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `imul dst, src, imm`.
     #[inline]
     pub fn imul_imm(&mut self, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>, imm: i32) {
-        self.emit(Inst::ImulImm { size, dst: dst.into(), src: src.into(), imm });
+        self.emit(Inst::ImulImm {
+            size,
+            dst: dst.into(),
+            src: src.into(),
+            imm,
+        });
     }
 
     /// Shift or rotate `dst` by `cl` or an immediate.
     #[inline]
     pub fn shift(&mut self, op: ShiftOp, size: Size, dst: impl Into<Reg>, amount: ShiftAmount) {
-        self.emit(Inst::Shift { op, size, dst: dst.into(), amount });
+        self.emit(Inst::Shift {
+            op,
+            size,
+            dst: dst.into(),
+            amount,
+        });
     }
 
     /// `shl dst, amount`.
@@ -283,7 +334,12 @@ impl Assembler {
     /// `bsf`/`bsr`/`lzcnt`/`tzcnt`/`popcnt dst, src`.
     #[inline]
     pub fn bit_op(&mut self, op: BitOp, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::BitOp { op, size, dst: dst.into(), src: src.into() });
+        self.emit(Inst::BitOp {
+            op,
+            size,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `bsf dst, src`.
@@ -319,61 +375,101 @@ impl Assembler {
     /// `cmov<cond> dst, src`.
     #[inline]
     pub fn cmov(&mut self, cond: Cond, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::Cmov { cond, size, dst: dst.into(), src: src.into() });
+        self.emit(Inst::Cmov {
+            cond,
+            size,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `movss dst, src` (load, or register merge).
     #[inline]
     pub fn movss(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::XmmMov { size: FloatSize::F32, dst: dst.into(), src: src.into() });
+        self.emit(Inst::XmmMov {
+            size: FloatSize::F32,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `movsd dst, src` (load, or register merge).
     #[inline]
     pub fn movsd(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::XmmMov { size: FloatSize::F64, dst: dst.into(), src: src.into() });
+        self.emit(Inst::XmmMov {
+            size: FloatSize::F64,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `movss [dst], src`.
     #[inline]
     pub fn movss_store(&mut self, dst: Amode, src: impl Into<Reg>) {
-        self.emit(Inst::XmmStore { size: FloatSize::F32, dst, src: src.into() });
+        self.emit(Inst::XmmStore {
+            size: FloatSize::F32,
+            dst,
+            src: src.into(),
+        });
     }
 
     /// `movsd [dst], src`.
     #[inline]
     pub fn movsd_store(&mut self, dst: Amode, src: impl Into<Reg>) {
-        self.emit(Inst::XmmStore { size: FloatSize::F64, dst, src: src.into() });
+        self.emit(Inst::XmmStore {
+            size: FloatSize::F64,
+            dst,
+            src: src.into(),
+        });
     }
 
     /// `movaps dst, src` (register copy).
     #[inline]
     pub fn movaps(&mut self, dst: impl Into<Reg>, src: impl Into<Reg>) {
-        self.emit(Inst::Movaps { dst: dst.into(), src: src.into() });
+        self.emit(Inst::Movaps {
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `movd xmm, r/m32`.
     #[inline]
     pub fn movd_to_xmm(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::GprToXmm { size: Size::S32, dst: dst.into(), src: src.into() });
+        self.emit(Inst::GprToXmm {
+            size: Size::S32,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `movq xmm, r/m64`.
     #[inline]
     pub fn movq_to_xmm(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::GprToXmm { size: Size::S64, dst: dst.into(), src: src.into() });
+        self.emit(Inst::GprToXmm {
+            size: Size::S64,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `movd r32, xmm`.
     #[inline]
     pub fn movd_from_xmm(&mut self, dst: impl Into<Reg>, src: impl Into<Reg>) {
-        self.emit(Inst::XmmToGpr { size: Size::S32, dst: dst.into(), src: src.into() });
+        self.emit(Inst::XmmToGpr {
+            size: Size::S32,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `movq r64, xmm`.
     #[inline]
     pub fn movq_from_xmm(&mut self, dst: impl Into<Reg>, src: impl Into<Reg>) {
-        self.emit(Inst::XmmToGpr { size: Size::S64, dst: dst.into(), src: src.into() });
+        self.emit(Inst::XmmToGpr {
+            size: Size::S64,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     sse_methods! {
@@ -388,61 +484,109 @@ impl Assembler {
     /// `ucomiss lhs, rhs`.
     #[inline]
     pub fn ucomiss(&mut self, lhs: impl Into<Reg>, rhs: impl Into<RegMem>) {
-        self.emit(Inst::Ucomis { size: FloatSize::F32, lhs: lhs.into(), rhs: rhs.into() });
+        self.emit(Inst::Ucomis {
+            size: FloatSize::F32,
+            lhs: lhs.into(),
+            rhs: rhs.into(),
+        });
     }
 
     /// `ucomisd lhs, rhs`.
     #[inline]
     pub fn ucomisd(&mut self, lhs: impl Into<Reg>, rhs: impl Into<RegMem>) {
-        self.emit(Inst::Ucomis { size: FloatSize::F64, lhs: lhs.into(), rhs: rhs.into() });
+        self.emit(Inst::Ucomis {
+            size: FloatSize::F64,
+            lhs: lhs.into(),
+            rhs: rhs.into(),
+        });
     }
 
     /// `cvtsi2ss dst, src` from a signed `int`-sized integer (`S32`/`S64`).
     #[inline]
     pub fn cvtsi2ss(&mut self, int: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::CvtIntToFloat { float: FloatSize::F32, int, dst: dst.into(), src: src.into() });
+        self.emit(Inst::CvtIntToFloat {
+            float: FloatSize::F32,
+            int,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `cvtsi2sd dst, src` from a signed `int`-sized integer (`S32`/`S64`).
     #[inline]
     pub fn cvtsi2sd(&mut self, int: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::CvtIntToFloat { float: FloatSize::F64, int, dst: dst.into(), src: src.into() });
+        self.emit(Inst::CvtIntToFloat {
+            float: FloatSize::F64,
+            int,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `cvttss2si dst, src` to a signed `int`-sized integer (`S32`/`S64`).
     #[inline]
     pub fn cvttss2si(&mut self, int: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::CvtFloatToInt { float: FloatSize::F32, int, dst: dst.into(), src: src.into() });
+        self.emit(Inst::CvtFloatToInt {
+            float: FloatSize::F32,
+            int,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `cvttsd2si dst, src` to a signed `int`-sized integer (`S32`/`S64`).
     #[inline]
     pub fn cvttsd2si(&mut self, int: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::CvtFloatToInt { float: FloatSize::F64, int, dst: dst.into(), src: src.into() });
+        self.emit(Inst::CvtFloatToInt {
+            float: FloatSize::F64,
+            int,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `roundss dst, src, mode`.
     #[inline]
     pub fn roundss(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>, mode: RoundMode) {
-        self.emit(Inst::Round { size: FloatSize::F32, mode, dst: dst.into(), src: src.into() });
+        self.emit(Inst::Round {
+            size: FloatSize::F32,
+            mode,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `roundsd dst, src, mode`.
     #[inline]
     pub fn roundsd(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>, mode: RoundMode) {
-        self.emit(Inst::Round { size: FloatSize::F64, mode, dst: dst.into(), src: src.into() });
+        self.emit(Inst::Round {
+            size: FloatSize::F64,
+            mode,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `cmpss dst, src, pred`.
     #[inline]
     pub fn cmpss(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>, pred: FloatCmp) {
-        self.emit(Inst::XmmCmp { size: FloatSize::F32, pred, dst: dst.into(), src: src.into() });
+        self.emit(Inst::XmmCmp {
+            size: FloatSize::F32,
+            pred,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// `cmpsd dst, src, pred`.
     #[inline]
     pub fn cmpsd(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>, pred: FloatCmp) {
-        self.emit(Inst::XmmCmp { size: FloatSize::F64, pred, dst: dst.into(), src: src.into() });
+        self.emit(Inst::XmmCmp {
+            size: FloatSize::F64,
+            pred,
+            dst: dst.into(),
+            src: src.into(),
+        });
     }
 
     /// A jump through a table: jumps to `targets[index]`, where `index` holds
@@ -452,11 +596,21 @@ impl Assembler {
     /// Emits `lea base, [rip+table]; movsxd tmp, [base+index*4];
     /// add tmp, base; jmp tmp`, then the 4-byte-aligned table of
     /// `target - table` entries.
-    pub fn jump_table(&mut self, index: impl Into<Reg>, base: impl Into<Reg>, tmp: impl Into<Reg>, targets: &[Label]) {
+    pub fn jump_table(
+        &mut self,
+        index: impl Into<Reg>,
+        base: impl Into<Reg>,
+        tmp: impl Into<Reg>,
+        targets: &[Label],
+    ) {
         let (index, base, tmp) = (index.into(), base.into(), tmp.into());
         let table = self.new_label();
         self.lea(Size::S64, base, Amode::rip(table));
-        self.movsx(ExtMode::LQ, tmp, Amode::base_index(base, index, Scale::Four, 0));
+        self.movsx(
+            ExtMode::LQ,
+            tmp,
+            Amode::base_index(base, index, Scale::Four, 0),
+        );
         self.add(Size::S64, tmp, base);
         self.jmp_reg(tmp);
         self.buf.align_code(4);

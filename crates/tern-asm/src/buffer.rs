@@ -1,10 +1,16 @@
 //! `CodeBuffer`: machine-code bytes plus labels, fixups, relocations, trap
-//! sites and a constant pool.
+//! sites, a constant pool, and the branch peepholes done while emitting.
+//!
+//! The peephole algorithm is described in the crate documentation
+//! ("Branch peepholes"); the invariants it relies on are stated on the
+//! fields below.
 
+use crate::constants::ConstantPool;
+use crate::encode::fits_i8;
+use crate::labels::LabelTable;
 use crate::operand::Cond;
 use crate::reloc::{Reloc, RelocTarget};
 use crate::trap::{TrapCode, TrapSite};
-use std::collections::HashMap;
 use std::fmt;
 
 /// A position in the code, created by [`CodeBuffer::new_label`] and bound
@@ -15,6 +21,10 @@ use std::fmt;
 pub struct Label(u32);
 
 impl Label {
+    pub(crate) const fn from_index(index: u32) -> Label {
+        Label(index)
+    }
+
     /// The label's number within its buffer.
     pub const fn index(self) -> u32 {
         self.0
@@ -26,8 +36,6 @@ impl fmt::Debug for Label {
         write!(f, "L{}", self.0)
     }
 }
-
-const UNBOUND: u32 = u32::MAX;
 
 /// A reference to a label still to be patched.
 #[derive(Clone, Copy, Debug)]
@@ -47,30 +55,39 @@ enum FixupKind {
     TableEntry { table: Label },
 }
 
-/// One constant-pool entry: `len` bytes at `start` in `CodeBuffer::pool`.
+/// A `jmp`/`jcc` in the branch chain: the run of branches that ends exactly
+/// at the buffer's tail, which the peepholes may still rewrite.
 #[derive(Clone, Copy, Debug)]
-struct Constant {
+struct Branch {
     start: u32,
-    len: u32,
-    align: u32,
-    label: Label,
-    /// The previous constant with the same content hash (dedup chain).
-    same_hash: Option<u32>,
+    end: u32,
+    target: Label,
+    /// `None` for `jmp`.
+    cond: Option<Cond>,
+    /// Whether the last fixup belongs to this branch (forward rel32 form).
+    has_fixup: bool,
+    /// A label bound at `start` whose set still resolves to `start`, if any
+    /// (`None` also when the labels there were threaded elsewhere).
+    labels_at_start: Option<Label>,
 }
 
 /// A label that was used but never bound when the code was finished: a bug
 /// in the code generator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UnboundLabel {
-    /// The label.
+    /// The label (or a label it was threaded to, which was never bound).
     pub label: Label,
-    /// The code offset of the first field that refers to it.
+    /// The code offset of a field that refers to it.
     pub used_at: u32,
 }
 
 impl fmt::Display for UnboundLabel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "label {:?} used at code offset {:#x} was never bound", self.label, self.used_at)
+        write!(
+            f,
+            "label {:?} referenced at code offset {:#x} was never bound (nor the label it jumps to)",
+            self.label, self.used_at
+        )
     }
 }
 
@@ -82,6 +99,8 @@ impl std::error::Error for UnboundLabel {}
 pub struct FinishedCode<'a> {
     /// The code followed by the constant pool.
     pub code: &'a [u8],
+    /// Where the constant pool starts (equal to `code.len()` if empty).
+    pub constants_start: u32,
     /// The alignment the code's start address needs (constant-pool entries
     /// are aligned relative to the start).
     pub alignment: u32,
@@ -91,26 +110,78 @@ pub struct FinishedCode<'a> {
     pub traps: &'a [TrapSite],
 }
 
+/// How often each branch peephole fired, and the work spent on them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BranchStats {
+    /// Branches to the immediately following code, removed.
+    pub removed_jumps_to_next: u64,
+    /// `jcc` over `jmp` pairs turned into one inverted `jcc`.
+    pub inverted: u64,
+    /// Labels at a `jmp` redirected to the jump's target.
+    pub threaded: u64,
+    /// Branches not emitted because nothing can reach them (they follow a
+    /// `jmp` with no label in between).
+    pub removed_unreachable: u64,
+    /// Iterations of the peephole loop plus label-lookup steps: the work
+    /// measure that must stay linear in the number of branches.
+    pub work: u64,
+}
+
 /// Machine code under construction. See the crate docs for the design.
-#[derive(Default)]
 pub struct CodeBuffer {
     data: Vec<u8>,
-    /// Offset of each label, `UNBOUND` until bound.
-    labels: Vec<u32>,
+    labels: LabelTable,
+    /// Label uses to patch at `finish`, in emission order. The fixup of a
+    /// forward branch in `chain` is always the last one (anything emitted
+    /// after a branch takes it out of the chain).
     fixups: Vec<Fixup>,
     relocs: Vec<Reloc>,
     traps: Vec<TrapSite>,
-    pool: Vec<u8>,
-    constants: Vec<Constant>,
-    /// Content hash → the newest constant with that hash.
-    constant_by_hash: HashMap<u64, u32>,
+    constants: ConstantPool,
+    /// The branch chain: contiguous branches with the last ending at
+    /// `tail_offset` when valid. Stale (and cleared lazily) once anything
+    /// else has been emitted after it.
+    chain: Vec<Branch>,
+    /// A label bound at the tail, meaningful only while
+    /// `tail_offset == cur_offset()`: all labels bound there are in its set.
+    tail_label: Option<Label>,
+    tail_offset: u32,
+    peepholes: bool,
+    stats: BranchStats,
     finished: bool,
 }
 
+impl Default for CodeBuffer {
+    fn default() -> CodeBuffer {
+        CodeBuffer {
+            data: Vec::new(),
+            labels: LabelTable::default(),
+            fixups: Vec::new(),
+            relocs: Vec::new(),
+            traps: Vec::new(),
+            constants: ConstantPool::default(),
+            chain: Vec::new(),
+            tail_label: None,
+            tail_offset: 0,
+            peepholes: true,
+            stats: BranchStats::default(),
+            finished: false,
+        }
+    }
+}
+
 impl CodeBuffer {
-    /// An empty buffer.
+    /// An empty buffer, with branch peepholes enabled.
     pub fn new() -> CodeBuffer {
         CodeBuffer::default()
+    }
+
+    /// Turns the branch peepholes on or off (on by default). With them off,
+    /// every branch is emitted as written (backward branches still use the
+    /// short form when it fits). Takes effect for branches emitted later.
+    pub fn set_branch_peepholes(&mut self, enabled: bool) {
+        self.peepholes = enabled;
+        self.chain.clear();
     }
 
     /// Empties the buffer for the next function, keeping its allocations.
@@ -121,9 +192,11 @@ impl CodeBuffer {
         self.fixups.clear();
         self.relocs.clear();
         self.traps.clear();
-        self.pool.clear();
         self.constants.clear();
-        self.constant_by_hash.clear();
+        self.chain.clear();
+        self.tail_label = None;
+        self.tail_offset = 0;
+        self.stats = BranchStats::default();
         self.finished = false;
     }
 
@@ -133,15 +206,26 @@ impl CodeBuffer {
         self.data.len() as u32
     }
 
-    /// The bytes emitted so far (fixups not yet resolved).
+    /// The bytes emitted so far (label fields not yet patched).
     pub fn data(&self) -> &[u8] {
         &self.data
+    }
+
+    /// Peephole counters since the last `clear`.
+    pub fn branch_stats(&self) -> BranchStats {
+        BranchStats {
+            work: self.stats.work + self.labels.steps(),
+            ..self.stats
+        }
     }
 
     /// Appends one byte.
     #[inline]
     pub fn put1(&mut self, byte: u8) {
-        debug_assert!(!self.finished, "emitting into a finished CodeBuffer; clear() it first");
+        debug_assert!(
+            !self.finished,
+            "emitting into a finished CodeBuffer; clear() it first"
+        );
         self.data.push(byte);
     }
 
@@ -166,95 +250,101 @@ impl CodeBuffer {
     /// Appends bytes.
     #[inline]
     pub fn put_bytes(&mut self, bytes: &[u8]) {
-        debug_assert!(!self.finished, "emitting into a finished CodeBuffer; clear() it first");
+        debug_assert!(
+            !self.finished,
+            "emitting into a finished CodeBuffer; clear() it first"
+        );
         self.data.extend_from_slice(bytes);
     }
 
     /// A new, unbound label.
     pub fn new_label(&mut self) -> Label {
-        let label = Label(self.labels.len() as u32);
-        self.labels.push(UNBOUND);
-        label
+        self.labels.create()
     }
 
-    /// Binds `label` to the current offset.
+    /// Binds `label` to the current offset, then applies the branch
+    /// peepholes that the new label enables.
     ///
     /// # Panics
     /// If the label is already bound (a code-generator bug).
     pub fn bind_label(&mut self, label: Label) {
-        let slot = &mut self.labels[label.0 as usize];
-        assert!(*slot == UNBOUND, "label {label:?} bound twice");
-        *slot = self.data.len() as u32;
-    }
-
-    /// The offset `label` is bound to, if it is bound.
-    pub fn label_offset(&self, label: Label) -> Option<u32> {
-        match self.labels[label.0 as usize] {
-            UNBOUND => None,
-            offset => Some(offset),
+        self.labels.mark_bound(label);
+        let here = self.cur_offset();
+        match self.labels_here() {
+            // Keep the existing set's offset: both are `here`.
+            Some(existing) => self.labels.union_into(label, existing),
+            None => self.labels.set_offset(label, here),
+        }
+        self.tail_label = Some(label);
+        self.tail_offset = here;
+        if self.peepholes {
+            self.optimize_tail();
         }
     }
 
+    /// The offset `label` resolves to, if it is bound. A label bound at a
+    /// `jmp` that was threaded resolves to the jump's target.
+    pub fn label_offset(&self, label: Label) -> Option<u32> {
+        self.labels.offset_const(label)
+    }
+
     /// Records that the instruction about to be emitted (at the current
-    /// offset) may trap with `code`.
+    /// offset) may trap with `code`. Call it immediately before emitting that
+    /// instruction: the site is its first byte, the faulting PC.
     pub fn add_trap(&mut self, code: TrapCode) {
-        self.traps.push(TrapSite { offset: self.cur_offset(), code });
+        // Branches before this point must not be removed any more: the trap
+        // site would end up beyond the code's end.
+        self.chain.clear();
+        self.traps.push(TrapSite {
+            offset: self.cur_offset(),
+            code,
+        });
     }
 
     /// Records a relocation for the 4-byte field about to be emitted at the
     /// current offset (the caller then emits the field's placeholder).
     pub fn add_reloc(&mut self, target: RelocTarget, addend: i64) {
-        self.relocs.push(Reloc { offset: self.cur_offset(), target, addend });
+        self.chain.clear();
+        self.relocs.push(Reloc {
+            offset: self.cur_offset(),
+            target,
+            addend,
+        });
     }
 
     /// Emits a 4-byte field holding `label + addend - (offset of the field)`,
-    /// patched once the label's offset is known.
+    /// patched at `finish`.
     pub fn use_label_rel32(&mut self, label: Label, addend: i32) {
-        self.fixups.push(Fixup { at: self.cur_offset(), label, kind: FixupKind::PcRel32 { addend } });
+        self.fixups.push(Fixup {
+            at: self.cur_offset(),
+            label,
+            kind: FixupKind::PcRel32 { addend },
+        });
         self.put4(0);
     }
 
     /// Emits one jump-table entry: a 4-byte field holding
-    /// `offset(target) - offset(table)`.
+    /// `offset(target) - offset(table)`, patched at `finish`.
     pub fn jump_table_entry(&mut self, table: Label, target: Label) {
-        self.fixups.push(Fixup { at: self.cur_offset(), label: target, kind: FixupKind::TableEntry { table } });
+        self.fixups.push(Fixup {
+            at: self.cur_offset(),
+            label: target,
+            kind: FixupKind::TableEntry { table },
+        });
         self.put4(0);
     }
 
-    /// Emits `jmp label`.
+    /// Emits `jmp label` (subject to the branch peepholes).
     pub fn jmp(&mut self, label: Label) {
         self.branch(None, label);
     }
 
-    /// Emits `j<cond> label`.
+    /// Emits `j<cond> label` (subject to the branch peepholes).
     pub fn jcc(&mut self, cond: Cond, label: Label) {
         self.branch(Some(cond), label);
     }
 
-    fn branch(&mut self, cond: Option<Cond>, label: Label) {
-        let start = self.cur_offset();
-        if let Some(target) = self.label_offset(label) {
-            // A backward branch: the distance is known, use rel8 if it fits.
-            let short_len = 2;
-            let rel8 = i64::from(target) - i64::from(start + short_len);
-            if crate::encode::fits_i8(rel8) {
-                self.put1(match cond {
-                    None => 0xeb,
-                    Some(c) => 0x70 | c.bits(),
-                });
-                self.put1(rel8 as u8);
-                return;
-            }
-        }
-        match cond {
-            None => self.put1(0xe9),
-            Some(c) => self.put_bytes(&[0x0f, 0x80 | c.bits()]),
-        }
-        self.use_label_rel32(label, -4);
-    }
-
-    /// Emits single-byte-`nop`-free padding (multi-byte `nop`s) up to a
-    /// multiple of `align` (a power of two).
+    /// Emits multi-byte `nop`s up to a multiple of `align` (a power of two).
     pub fn align_code(&mut self, align: u32) {
         assert!(align.is_power_of_two(), "alignment must be a power of two");
         let pad = self.cur_offset().wrapping_neg() & (align - 1);
@@ -266,71 +356,225 @@ impl CodeBuffer {
     /// constants with the same alignment share one label.
     pub fn constant(&mut self, bytes: &[u8], align: u32) -> Label {
         assert!(align.is_power_of_two(), "alignment must be a power of two");
-        let hash = constant_hash(bytes, align);
-        let mut next = self.constant_by_hash.get(&hash).copied();
-        while let Some(i) = next {
-            let c = self.constants[i as usize];
-            let content = &self.pool[c.start as usize..(c.start + c.len) as usize];
-            if c.align == align && content == bytes {
-                return c.label;
-            }
-            next = c.same_hash;
-        }
-        let label = self.new_label();
-        let index = self.constants.len() as u32;
-        self.constants.push(Constant {
-            start: self.pool.len() as u32,
-            len: bytes.len() as u32,
-            align,
-            label,
-            same_hash: self.constant_by_hash.insert(hash, index),
-        });
-        self.pool.extend_from_slice(bytes);
-        label
+        let labels = &mut self.labels;
+        self.constants.intern(bytes, align, || labels.create())
     }
 
-    /// Appends the constant pool, resolves every fixup and returns the code.
-    /// The buffer must be [`clear`](CodeBuffer::clear)ed before reuse.
+    /// Appends the constant pool, resolves every label use and returns the
+    /// code. The buffer must be [`clear`](CodeBuffer::clear)ed before reuse.
     ///
-    /// Fails only if a label that is referenced was never bound.
+    /// Fails only if a referenced label was never bound.
     pub fn finish(&mut self) -> Result<FinishedCode<'_>, UnboundLabel> {
         assert!(!self.finished, "CodeBuffer::finish called twice");
-        let mut alignment = 1;
-        for i in 0..self.constants.len() {
-            let c = self.constants[i];
-            alignment = alignment.max(c.align);
-            let pad = self.cur_offset().wrapping_neg() & (c.align - 1);
-            for _ in 0..pad {
-                self.put1(0xcc);
-            }
-            self.bind_label(c.label);
-            self.data.extend_from_slice(&self.pool[c.start as usize..(c.start + c.len) as usize]);
+        self.chain.clear();
+        let constants_start = self.cur_offset();
+        for (label, align, bytes) in self.constants.entries() {
+            let pad = (self.data.len() as u32).wrapping_neg() & (align - 1);
+            self.data.resize(self.data.len() + pad as usize, 0xcc);
+            self.labels.set_offset(label, self.data.len() as u32);
+            self.data.extend_from_slice(bytes);
         }
-        for f in &self.fixups {
-            let resolve = |label: Label| match self.labels[label.0 as usize] {
-                UNBOUND => Err(UnboundLabel { label, used_at: f.at }),
-                offset => Ok(offset),
+        for i in 0..self.fixups.len() {
+            let f = self.fixups[i];
+            let unbound = UnboundLabel {
+                label: f.label,
+                used_at: f.at,
             };
-            let target = resolve(f.label)?;
+            let target = i64::from(self.labels.offset(f.label).ok_or(unbound)?);
             let value = match f.kind {
-                FixupKind::PcRel32 { addend } => {
-                    (i64::from(target) + i64::from(addend) - i64::from(f.at)) as i32
+                FixupKind::PcRel32 { addend } => target + i64::from(addend) - i64::from(f.at),
+                FixupKind::TableEntry { table } => {
+                    let unbound = UnboundLabel {
+                        label: table,
+                        used_at: f.at,
+                    };
+                    target - i64::from(self.labels.offset(table).ok_or(unbound)?)
                 }
-                FixupKind::TableEntry { table } => (i64::from(target) - i64::from(resolve(table)?)) as i32,
             };
             let at = f.at as usize;
-            self.data[at..at + 4].copy_from_slice(&value.to_le_bytes());
+            self.data[at..at + 4].copy_from_slice(&(value as i32).to_le_bytes());
         }
         self.finished = true;
-        Ok(FinishedCode { code: &self.data, alignment, relocs: &self.relocs, traps: &self.traps })
+        Ok(FinishedCode {
+            code: &self.data,
+            constants_start,
+            alignment: self.constants.max_align(),
+            relocs: &self.relocs,
+            traps: &self.traps,
+        })
     }
-}
 
-/// FNV-1a over the constant's bytes and alignment.
-fn constant_hash(bytes: &[u8], align: u32) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes.iter().chain(&align.to_le_bytes()) {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    /// A label bound at the current offset, if any.
+    #[inline]
+    fn labels_here(&self) -> Option<Label> {
+        if self.tail_offset == self.cur_offset() {
+            self.tail_label
+        } else {
+            None
+        }
     }
-    h
+
+    fn branch(&mut self, cond: Option<Cond>, target: Label) {
+        let start = self.cur_offset();
+        if !self.peepholes {
+            self.encode_branch(cond, target);
+            return;
+        }
+        if self.chain.last().is_some_and(|b| b.end != start) {
+            self.chain.clear();
+        }
+        let mut labels_at_start = self.labels_here();
+        if let (None, Some(here)) = (cond, labels_at_start) {
+            // Jump threading: whoever jumps here may as well jump to
+            // `target`. Not for a jump to itself (`here: jmp here`).
+            if !self.labels.same_set(here, target) {
+                self.labels.union_into(here, target);
+                self.stats.threaded += 1;
+                labels_at_start = None;
+                self.tail_label = None;
+            }
+        }
+        if labels_at_start.is_none() && self.chain.last().is_some_and(|b| b.cond.is_none()) {
+            // Straight after a `jmp`, with no label to reach it: dead.
+            self.stats.removed_unreachable += 1;
+            return;
+        }
+        let has_fixup = self.encode_branch(cond, target);
+        self.chain.push(Branch {
+            start,
+            end: self.cur_offset(),
+            target,
+            cond,
+            has_fixup,
+            labels_at_start,
+        });
+    }
+
+    /// Encodes a branch: the short form for a backward target within reach,
+    /// otherwise the rel32 form, with a fixup if the target is ahead.
+    /// Returns whether a fixup was recorded.
+    fn encode_branch(&mut self, cond: Option<Cond>, target: Label) -> bool {
+        let start = self.cur_offset();
+        let known = self.labels.offset(target).filter(|&t| t <= start);
+        if let Some(t) = known {
+            let rel8 = i64::from(t) - i64::from(start + 2);
+            if fits_i8(rel8) {
+                self.put1(match cond {
+                    None => 0xeb,
+                    Some(c) => 0x70 | c.bits(),
+                });
+                self.put1(rel8 as u8);
+                return false;
+            }
+        }
+        match cond {
+            None => self.put1(0xe9),
+            Some(c) => self.put_bytes(&[0x0f, 0x80 | c.bits()]),
+        }
+        match known {
+            Some(t) => {
+                let rel32 = i64::from(t) - i64::from(self.cur_offset() + 4);
+                self.put4(rel32 as i32 as u32);
+                false
+            }
+            None => {
+                self.use_label_rel32(target, -4);
+                true
+            }
+        }
+    }
+
+    /// Applies the peepholes at the tail until none applies. Every iteration
+    /// removes at least one branch from the chain, so the total work is
+    /// bounded by the number of branches emitted.
+    fn optimize_tail(&mut self) {
+        loop {
+            self.stats.work += 1;
+            let here = self.cur_offset();
+            let Some(&last) = self.chain.last() else {
+                return;
+            };
+            if last.end != here {
+                self.chain.clear();
+                return;
+            }
+            if self.labels.offset(last.target) == Some(here) {
+                self.truncate_last();
+                self.stats.removed_jumps_to_next += 1;
+                continue;
+            }
+            let [.., prev, _] = self.chain[..] else {
+                return;
+            };
+            let Some(prev_cond) = prev.cond else { return };
+            if last.cond.is_none()
+                && last.labels_at_start.is_none()
+                && prev.end == last.start
+                && self.labels.offset(prev.target) == Some(here)
+            {
+                // `jcc over; jmp target; over:` becomes `j!cc target; over:`.
+                self.truncate_last();
+                self.retarget_last(prev_cond.invert(), last.target);
+                self.stats.inverted += 1;
+                continue;
+            }
+            return;
+        }
+    }
+
+    /// Removes the last branch of the chain, which ends at the tail. Labels
+    /// bound after it move back to its start, joining any bound before it.
+    fn truncate_last(&mut self) {
+        let b = self.chain.pop().expect("branch chain is empty");
+        debug_assert_eq!(b.end, self.cur_offset());
+        let after = self.labels_here();
+        self.data.truncate(b.start as usize);
+        if b.has_fixup {
+            let f = self.fixups.pop();
+            debug_assert!(
+                f.is_some_and(|f| f.at + 4 == b.end),
+                "the last fixup is not this branch's"
+            );
+        }
+        self.tail_label = match (b.labels_at_start, after) {
+            (Some(before), Some(after)) => {
+                self.labels.union_into(after, before);
+                Some(before)
+            }
+            (Some(before), None) => Some(before),
+            (None, Some(after)) => {
+                self.labels.set_offset(after, b.start);
+                Some(after)
+            }
+            (None, None) => None,
+        };
+        self.tail_offset = b.start;
+    }
+
+    /// Re-encodes the last branch of the chain as `j<cond> target`, keeping
+    /// the labels bound after it at its (possibly moved) end.
+    fn retarget_last(&mut self, cond: Cond, target: Label) {
+        let b = self.chain.pop().expect("branch chain is empty");
+        debug_assert_eq!(b.end, self.cur_offset());
+        let after = self.labels_here();
+        self.data.truncate(b.start as usize);
+        if b.has_fixup {
+            self.fixups.pop();
+        }
+        let has_fixup = self.encode_branch(Some(cond), target);
+        let end = self.cur_offset();
+        self.chain.push(Branch {
+            start: b.start,
+            end,
+            target,
+            cond: Some(cond),
+            has_fixup,
+            ..b
+        });
+        if let Some(after) = after {
+            self.labels.set_offset(after, end);
+        }
+        self.tail_label = after;
+        self.tail_offset = end;
+    }
 }

@@ -34,7 +34,12 @@ pub(crate) struct Encoding {
 impl Encoding {
     /// An encoding with no prefixes, no REX.W and no byte registers.
     pub const fn op(opcode: &'static [u8]) -> Encoding {
-        Encoding { prefixes: [0, 0], w: false, opcode, byte_regs: false }
+        Encoding {
+            prefixes: [0, 0],
+            w: false,
+            opcode,
+            byte_regs: false,
+        }
     }
 
     /// The usual integer encoding for operand `size`: `0x66` for 16 bits,
@@ -73,16 +78,30 @@ impl Encoding {
 /// are compiler bugs caught in debug builds.
 #[inline]
 pub(crate) fn gpr(reg: Reg) -> u8 {
-    debug_assert!(!reg.is_virtual(), "virtual register {reg:?} reached the encoder");
-    debug_assert_eq!(reg.class(), RegClass::Int, "{reg:?} used as an integer register");
+    debug_assert!(
+        !reg.is_virtual(),
+        "virtual register {reg:?} reached the encoder"
+    );
+    debug_assert_eq!(
+        reg.class(),
+        RegClass::Int,
+        "{reg:?} used as an integer register"
+    );
     (reg.bits() & 15) as u8
 }
 
 /// The hardware encoding of a physical `xmm` register (see [`gpr`]).
 #[inline]
 pub(crate) fn xmm(reg: Reg) -> u8 {
-    debug_assert!(!reg.is_virtual(), "virtual register {reg:?} reached the encoder");
-    debug_assert_eq!(reg.class(), RegClass::Float, "{reg:?} used as an xmm register");
+    debug_assert!(
+        !reg.is_virtual(),
+        "virtual register {reg:?} reached the encoder"
+    );
+    debug_assert_eq!(
+        reg.class(),
+        RegClass::Float,
+        "{reg:?} used as an xmm register"
+    );
     (reg.bits() & 15) as u8
 }
 
@@ -161,7 +180,10 @@ pub(crate) fn emit_rm(
                 }
                 Some((index, scale)) => {
                     let index = gpr(index);
-                    assert!(index != 4, "rsp cannot be an index register in an x86-64 address");
+                    assert!(
+                        index != 4,
+                        "rsp cannot be an index register in an x86-64 address"
+                    );
                     buf.put1(modrm(md, reg, 0b100));
                     buf.put1(sib(scale.log2(), index & 7, base));
                 }
@@ -194,7 +216,14 @@ fn sib(scale: u8, index: u8, base: u8) -> u8 {
 /// Emits an optional REX prefix (B bit from `reg`, W from `w`) and the
 /// one-byte opcode `opcode + (reg & 7)`: the `push`/`pop`/`mov r, imm` form.
 #[inline]
-pub(crate) fn emit_opcode_plus_reg(buf: &mut CodeBuffer, prefix66: bool, w: bool, byte_reg: bool, opcode: u8, reg: u8) {
+pub(crate) fn emit_opcode_plus_reg(
+    buf: &mut CodeBuffer,
+    prefix66: bool,
+    w: bool,
+    byte_reg: bool,
+    opcode: u8,
+    reg: u8,
+) {
     if prefix66 {
         buf.put1(0x66);
     }

@@ -3,7 +3,9 @@
 
 use crate::buffer::{CodeBuffer, Label};
 use crate::encode::{Encoding, Rm, emit_opcode_plus_reg, emit_rm, fits_i8, gpr, xmm};
-use crate::operand::{Amode, Cond, ExtMode, FloatSize, RegImm, RegMem, RegMemImm, ShiftAmount, Size};
+use crate::operand::{
+    Amode, Cond, ExtMode, FloatSize, RegImm, RegMem, RegMemImm, ShiftAmount, Size,
+};
 use crate::reg::{PReg, PRegSet, Reg, regs};
 use crate::reloc::RelocTarget;
 
@@ -32,8 +34,16 @@ pub enum AluOp {
 
 impl AluOp {
     /// Every ALU operation.
-    pub const ALL: [AluOp; 8] =
-        [AluOp::Add, AluOp::Or, AluOp::Adc, AluOp::Sbb, AluOp::And, AluOp::Sub, AluOp::Xor, AluOp::Cmp];
+    pub const ALL: [AluOp; 8] = [
+        AluOp::Add,
+        AluOp::Or,
+        AluOp::Adc,
+        AluOp::Sbb,
+        AluOp::And,
+        AluOp::Sub,
+        AluOp::Xor,
+        AluOp::Cmp,
+    ];
 
     /// Whether the destination is written (all but `cmp`).
     pub const fn writes_dst(self) -> bool {
@@ -177,7 +187,10 @@ impl SseOp {
     /// Whether the result does not depend on the destination's low lane
     /// (`sqrt` and conversions read only `src` there).
     pub const fn is_unary(self) -> bool {
-        matches!(self, SseOp::Sqrtss | SseOp::Sqrtsd | SseOp::Cvtss2sd | SseOp::Cvtsd2ss)
+        matches!(
+            self,
+            SseOp::Sqrtss | SseOp::Sqrtsd | SseOp::Cvtss2sd | SseOp::Cvtsd2ss
+        )
     }
 
     /// Mandatory prefix (0 for none) and opcode byte after `0f`.
@@ -259,8 +272,11 @@ pub struct CallRegs {
 
 impl CallRegs {
     /// No register information.
-    pub const NONE: CallRegs =
-        CallRegs { uses: PRegSet::empty(), defs: PRegSet::empty(), clobbers: PRegSet::empty() };
+    pub const NONE: CallRegs = CallRegs {
+        uses: PRegSet::empty(),
+        defs: PRegSet::empty(),
+        clobbers: PRegSet::empty(),
+    };
 }
 
 /// How an instruction accesses a register operand.
@@ -312,29 +328,67 @@ pub enum Inst {
     /// any address, including labels).
     Lea { size: Size, dst: Reg, addr: Amode },
     /// `op dst, src` for the eight ALU operations (`cmp` only reads `dst`).
-    Alu { op: AluOp, size: Size, dst: Reg, src: RegMemImm },
+    Alu {
+        op: AluOp,
+        size: Size,
+        dst: Reg,
+        src: RegMemImm,
+    },
     /// `op [dst], src`: an ALU operation with a memory destination.
-    AluStore { op: AluOp, size: Size, dst: Amode, src: RegImm },
+    AluStore {
+        op: AluOp,
+        size: Size,
+        dst: Amode,
+        src: RegImm,
+    },
     /// `test lhs, rhs` (sets flags from `lhs & rhs`).
-    Test { size: Size, lhs: RegMem, rhs: RegImm },
+    Test {
+        size: Size,
+        lhs: RegMem,
+        rhs: RegImm,
+    },
     /// `not dst` / `neg dst`.
     Unary { op: UnaryOp, size: Size, dst: Reg },
     /// `imul dst, src` (16, 32 or 64 bits).
     Imul { size: Size, dst: Reg, src: RegMem },
     /// `imul dst, src, imm` (16, 32 or 64 bits).
-    ImulImm { size: Size, dst: Reg, src: RegMem, imm: i32 },
+    ImulImm {
+        size: Size,
+        dst: Reg,
+        src: RegMem,
+        imm: i32,
+    },
     /// `mul`/`div`/`idiv src`, with implicit `rax` (and, above 8 bits, `rdx`).
-    MulDiv { op: MulDivOp, size: Size, src: RegMem },
+    MulDiv {
+        op: MulDivOp,
+        size: Size,
+        src: RegMem,
+    },
     /// `cwd`/`cdq`/`cqo`: sign-extend `rax` into `rdx` (16, 32 or 64 bits).
     SignExtendAx { size: Size },
     /// Shift or rotate `dst` by `cl` or an immediate.
-    Shift { op: ShiftOp, size: Size, dst: Reg, amount: ShiftAmount },
+    Shift {
+        op: ShiftOp,
+        size: Size,
+        dst: Reg,
+        amount: ShiftAmount,
+    },
     /// `bsf`/`bsr`/`lzcnt`/`tzcnt`/`popcnt dst, src` (16, 32 or 64 bits).
-    BitOp { op: BitOp, size: Size, dst: Reg, src: RegMem },
+    BitOp {
+        op: BitOp,
+        size: Size,
+        dst: Reg,
+        src: RegMem,
+    },
     /// `set<cond> dst` (writes the low byte only).
     Setcc { cond: Cond, dst: Reg },
     /// `cmov<cond> dst, src` (16, 32 or 64 bits).
-    Cmov { cond: Cond, size: Size, dst: Reg, src: RegMem },
+    Cmov {
+        cond: Cond,
+        size: Size,
+        dst: Reg,
+        src: RegMem,
+    },
     /// `jmp target`.
     Jmp { target: Label },
     /// `j<cond> target`.
@@ -357,9 +411,17 @@ pub enum Inst {
     Nop { len: u8 },
     /// `movss`/`movsd dst, src`: a load (zeroes the upper lanes) or a
     /// register merge (keeps them).
-    XmmMov { size: FloatSize, dst: Reg, src: RegMem },
+    XmmMov {
+        size: FloatSize,
+        dst: Reg,
+        src: RegMem,
+    },
     /// `movss`/`movsd [dst], src`: a store.
-    XmmStore { size: FloatSize, dst: Amode, src: Reg },
+    XmmStore {
+        size: FloatSize,
+        dst: Amode,
+        src: Reg,
+    },
     /// `movaps dst, src`: a full register copy.
     Movaps { dst: Reg, src: Reg },
     /// `movd`/`movq xmm, r/m` (size `S32` or `S64`).
@@ -369,16 +431,40 @@ pub enum Inst {
     /// A scalar SSE operation `op dst, src`.
     Sse { op: SseOp, dst: Reg, src: RegMem },
     /// `ucomiss`/`ucomisd lhs, rhs`: unordered compare into ZF/PF/CF.
-    Ucomis { size: FloatSize, lhs: Reg, rhs: RegMem },
+    Ucomis {
+        size: FloatSize,
+        lhs: Reg,
+        rhs: RegMem,
+    },
     /// `cvtsi2ss`/`cvtsi2sd dst, src` from a signed 32- or 64-bit integer.
-    CvtIntToFloat { float: FloatSize, int: Size, dst: Reg, src: RegMem },
+    CvtIntToFloat {
+        float: FloatSize,
+        int: Size,
+        dst: Reg,
+        src: RegMem,
+    },
     /// `cvttss2si`/`cvttsd2si dst, src`: truncating conversion to a signed
     /// 32- or 64-bit integer (`0x80…0` on overflow or NaN).
-    CvtFloatToInt { float: FloatSize, int: Size, dst: Reg, src: RegMem },
+    CvtFloatToInt {
+        float: FloatSize,
+        int: Size,
+        dst: Reg,
+        src: RegMem,
+    },
     /// `roundss`/`roundsd dst, src, mode` (SSE4.1).
-    Round { size: FloatSize, mode: RoundMode, dst: Reg, src: RegMem },
+    Round {
+        size: FloatSize,
+        mode: RoundMode,
+        dst: Reg,
+        src: RegMem,
+    },
     /// `cmpss`/`cmpsd dst, src, pred`: all-ones or zero in the low lane.
-    XmmCmp { size: FloatSize, pred: FloatCmp, dst: Reg, src: RegMem },
+    XmmCmp {
+        size: FloatSize,
+        pred: FloatCmp,
+        dst: Reg,
+        src: RegMem,
+    },
 }
 
 fn visit_rm(rm: &mut RegMem, v: &mut impl OperandVisitor) {
@@ -399,7 +485,9 @@ impl Inst {
     pub fn operands(&mut self, v: &mut impl OperandVisitor) {
         use OperandKind::{Def, Use, UseDef};
         match self {
-            Inst::Mov { dst, src, .. } | Inst::Movzx { dst, src, .. } | Inst::Movsx { dst, src, .. } => {
+            Inst::Mov { dst, src, .. }
+            | Inst::Movzx { dst, src, .. }
+            | Inst::Movsx { dst, src, .. } => {
                 visit_rm(src, v);
                 v.reg(dst, Def);
             }
@@ -510,9 +598,12 @@ impl Inst {
     /// All registers must be physical (checked in debug builds).
     pub fn emit(&self, buf: &mut CodeBuffer) {
         match *self {
-            Inst::Mov { size, dst, src } => {
-                emit_reg_rm(buf, Encoding::sized(size, if size == Size::S8 { &[0x8a] } else { &[0x8b] }), dst, src)
-            }
+            Inst::Mov { size, dst, src } => emit_reg_rm(
+                buf,
+                Encoding::sized(size, if size == Size::S8 { &[0x8a] } else { &[0x8b] }),
+                dst,
+                src,
+            ),
             Inst::MovStore { size, dst, src } => emit_rm(
                 buf,
                 Encoding::sized(size, if size == Size::S8 { &[0x88] } else { &[0x89] }),
@@ -525,7 +616,14 @@ impl Inst {
             Inst::MovImmStore { size, dst, imm } => {
                 let opcode: &'static [u8] = if size == Size::S8 { &[0xc6] } else { &[0xc7] };
                 let len = imm_len(size);
-                emit_rm(buf, Encoding::sized(size, opcode), 0, false, Rm::Mem(&dst), len);
+                emit_rm(
+                    buf,
+                    Encoding::sized(size, opcode),
+                    0,
+                    false,
+                    Rm::Mem(&dst),
+                    len,
+                );
                 put_imm(buf, len, imm);
             }
             Inst::Movzx { ext, dst, src } => {
@@ -552,7 +650,14 @@ impl Inst {
             }
             Inst::Lea { size, dst, addr } => {
                 assert_ne!(size, Size::S8, "lea has no 8-bit form");
-                emit_rm(buf, Encoding::sized(size, &[0x8d]), gpr(dst), false, Rm::Mem(&addr), 0);
+                emit_rm(
+                    buf,
+                    Encoding::sized(size, &[0x8d]),
+                    gpr(dst),
+                    false,
+                    Rm::Mem(&addr),
+                    0,
+                );
             }
             Inst::Alu { op, size, dst, src } => emit_alu(buf, op, size, dst, src),
             Inst::AluStore { op, size, dst, src } => match src {
@@ -569,35 +674,76 @@ impl Inst {
             Inst::Test { size, lhs, rhs } => emit_test(buf, size, lhs, rhs),
             Inst::Unary { op, size, dst } => {
                 let opcode: &'static [u8] = if size == Size::S8 { &[0xf6] } else { &[0xf7] };
-                emit_rm(buf, Encoding::sized(size, opcode), op as u8, false, Rm::Reg(gpr(dst)), 0);
+                emit_rm(
+                    buf,
+                    Encoding::sized(size, opcode),
+                    op as u8,
+                    false,
+                    Rm::Reg(gpr(dst)),
+                    0,
+                );
             }
             Inst::Imul { size, dst, src } => {
                 assert_ne!(size, Size::S8, "two-operand imul has no 8-bit form");
                 emit_reg_rm(buf, Encoding::sized(size, &[0x0f, 0xaf]), dst, src);
             }
-            Inst::ImulImm { size, dst, src, imm } => {
+            Inst::ImulImm {
+                size,
+                dst,
+                src,
+                imm,
+            } => {
                 assert_ne!(size, Size::S8, "imul with an immediate has no 8-bit form");
-                let (opcode, len): (&'static [u8], u8) =
-                    if fits_i8(imm.into()) { (&[0x6b], 1) } else { (&[0x69], imm_len(size)) };
-                emit_rm(buf, Encoding::sized(size, opcode), gpr(dst), false, rm_gpr(&src), len);
+                let (opcode, len): (&'static [u8], u8) = if fits_i8(imm.into()) {
+                    (&[0x6b], 1)
+                } else {
+                    (&[0x69], imm_len(size))
+                };
+                emit_rm(
+                    buf,
+                    Encoding::sized(size, opcode),
+                    gpr(dst),
+                    false,
+                    rm_gpr(&src),
+                    len,
+                );
                 put_imm(buf, len, imm);
             }
             Inst::MulDiv { op, size, src } => {
                 let opcode: &'static [u8] = if size == Size::S8 { &[0xf6] } else { &[0xf7] };
-                emit_rm(buf, Encoding::sized(size, opcode), op as u8, false, rm_gpr(&src), 0);
+                emit_rm(
+                    buf,
+                    Encoding::sized(size, opcode),
+                    op as u8,
+                    false,
+                    rm_gpr(&src),
+                    0,
+                );
             }
             Inst::SignExtendAx { size } => {
                 assert_ne!(size, Size::S8, "cwd/cdq/cqo have no 8-bit form");
                 emit_rm_less(buf, size, 0x99);
             }
-            Inst::Shift { op, size, dst, amount } => {
+            Inst::Shift {
+                op,
+                size,
+                dst,
+                amount,
+            } => {
                 let byte = size == Size::S8;
                 let (opcode, imm): (&'static [u8], Option<u8>) = match amount {
                     ShiftAmount::Cl => (if byte { &[0xd2] } else { &[0xd3] }, None),
                     ShiftAmount::Imm(1) => (if byte { &[0xd0] } else { &[0xd1] }, None),
                     ShiftAmount::Imm(n) => (if byte { &[0xc0] } else { &[0xc1] }, Some(n)),
                 };
-                emit_rm(buf, Encoding::sized(size, opcode), op as u8, false, Rm::Reg(gpr(dst)), 0);
+                emit_rm(
+                    buf,
+                    Encoding::sized(size, opcode),
+                    op as u8,
+                    false,
+                    Rm::Reg(gpr(dst)),
+                    0,
+                );
                 if let Some(n) = imm {
                     buf.put1(n);
                 }
@@ -619,31 +765,61 @@ impl Inst {
             }
             Inst::Setcc { cond, dst } => {
                 let opcode = &SETCC_OPCODES[cond.bits() as usize];
-                emit_rm(buf, Encoding::sized(Size::S8, opcode), 0, false, Rm::Reg(gpr(dst)), 0);
+                emit_rm(
+                    buf,
+                    Encoding::sized(Size::S8, opcode),
+                    0,
+                    false,
+                    Rm::Reg(gpr(dst)),
+                    0,
+                );
             }
-            Inst::Cmov { cond, size, dst, src } => {
+            Inst::Cmov {
+                cond,
+                size,
+                dst,
+                src,
+            } => {
                 assert_ne!(size, Size::S8, "cmov has no 8-bit form");
-                emit_reg_rm(buf, Encoding::sized(size, &CMOV_OPCODES[cond.bits() as usize]), dst, src);
+                emit_reg_rm(
+                    buf,
+                    Encoding::sized(size, &CMOV_OPCODES[cond.bits() as usize]),
+                    dst,
+                    src,
+                );
             }
             Inst::Jmp { target } => buf.jmp(target),
             Inst::Jcc { cond, target } => buf.jcc(cond, target),
             Inst::JmpReg { target } => {
-                emit_rm(buf, Encoding::op(&[0xff]), 4, false, Rm::Reg(gpr(target)), 0);
+                emit_rm(
+                    buf,
+                    Encoding::op(&[0xff]),
+                    4,
+                    false,
+                    Rm::Reg(gpr(target)),
+                    0,
+                );
             }
             Inst::Call { target, .. } => {
                 buf.put1(0xe8);
                 buf.add_reloc(target, -4);
                 buf.put4(0);
             }
-            Inst::CallInd { target, .. } => emit_rm(buf, Encoding::op(&[0xff]), 2, false, rm_gpr(&target), 0),
+            Inst::CallInd { target, .. } => {
+                emit_rm(buf, Encoding::op(&[0xff]), 2, false, rm_gpr(&target), 0)
+            }
             Inst::Ret => buf.put1(0xc3),
             Inst::Push { src } => emit_opcode_plus_reg(buf, false, false, false, 0x50, gpr(src)),
             Inst::Pop { dst } => emit_opcode_plus_reg(buf, false, false, false, 0x58, gpr(dst)),
             Inst::Ud2 => buf.put_bytes(&[0x0f, 0x0b]),
             Inst::Nop { len } => emit_nops(buf, len.into()),
-            Inst::XmmMov { size, dst, src } => {
-                emit_xmm_rm(buf, Encoding::op(&[0x0f, 0x10]).mandatory(scalar_prefix(size)), xmm(dst), &src, 0)
-            }
+            Inst::XmmMov { size, dst, src } => emit_xmm_rm(
+                buf,
+                Encoding::op(&[0x0f, 0x10]).mandatory(scalar_prefix(size)),
+                xmm(dst),
+                &src,
+                0,
+            ),
             Inst::XmmStore { size, dst, src } => emit_rm(
                 buf,
                 Encoding::op(&[0x0f, 0x11]).mandatory(scalar_prefix(size)),
@@ -652,15 +828,24 @@ impl Inst {
                 Rm::Mem(&dst),
                 0,
             ),
-            Inst::Movaps { dst, src } => {
-                emit_rm(buf, Encoding::op(&[0x0f, 0x28]), xmm(dst), false, Rm::Reg(xmm(src)), 0)
-            }
+            Inst::Movaps { dst, src } => emit_rm(
+                buf,
+                Encoding::op(&[0x0f, 0x28]),
+                xmm(dst),
+                false,
+                Rm::Reg(xmm(src)),
+                0,
+            ),
             Inst::GprToXmm { size, dst, src } => {
-                let enc = Encoding::op(&[0x0f, 0x6e]).mandatory(0x66).wide(int_w(size));
+                let enc = Encoding::op(&[0x0f, 0x6e])
+                    .mandatory(0x66)
+                    .wide(int_w(size));
                 emit_rm(buf, enc, xmm(dst), false, rm_gpr(&src), 0);
             }
             Inst::XmmToGpr { size, dst, src } => {
-                let enc = Encoding::op(&[0x0f, 0x7e]).mandatory(0x66).wide(int_w(size));
+                let enc = Encoding::op(&[0x0f, 0x7e])
+                    .mandatory(0x66)
+                    .wide(int_w(size));
                 emit_rm(buf, enc, xmm(src), false, Rm::Reg(gpr(dst)), 0);
             }
             Inst::Sse { op, dst, src } => {
@@ -678,21 +863,48 @@ impl Inst {
                 }
                 emit_xmm_rm(buf, enc, xmm(lhs), &rhs, 0);
             }
-            Inst::CvtIntToFloat { float, int, dst, src } => {
-                let enc = Encoding::op(&[0x0f, 0x2a]).mandatory(scalar_prefix(float)).wide(int_w(int));
+            Inst::CvtIntToFloat {
+                float,
+                int,
+                dst,
+                src,
+            } => {
+                let enc = Encoding::op(&[0x0f, 0x2a])
+                    .mandatory(scalar_prefix(float))
+                    .wide(int_w(int));
                 emit_rm(buf, enc, xmm(dst), false, rm_gpr(&src), 0);
             }
-            Inst::CvtFloatToInt { float, int, dst, src } => {
-                let enc = Encoding::op(&[0x0f, 0x2c]).mandatory(scalar_prefix(float)).wide(int_w(int));
+            Inst::CvtFloatToInt {
+                float,
+                int,
+                dst,
+                src,
+            } => {
+                let enc = Encoding::op(&[0x0f, 0x2c])
+                    .mandatory(scalar_prefix(float))
+                    .wide(int_w(int));
                 emit_xmm_rm(buf, enc, gpr(dst), &src, 0);
             }
-            Inst::Round { size, mode, dst, src } => {
-                let opcode: &'static [u8] =
-                    if size == FloatSize::F32 { &[0x0f, 0x3a, 0x0a] } else { &[0x0f, 0x3a, 0x0b] };
+            Inst::Round {
+                size,
+                mode,
+                dst,
+                src,
+            } => {
+                let opcode: &'static [u8] = if size == FloatSize::F32 {
+                    &[0x0f, 0x3a, 0x0a]
+                } else {
+                    &[0x0f, 0x3a, 0x0b]
+                };
                 emit_xmm_rm(buf, Encoding::op(opcode).mandatory(0x66), xmm(dst), &src, 1);
                 buf.put1(mode as u8);
             }
-            Inst::XmmCmp { size, pred, dst, src } => {
+            Inst::XmmCmp {
+                size,
+                pred,
+                dst,
+                src,
+            } => {
                 let enc = Encoding::op(&[0x0f, 0xc2]).mandatory(scalar_prefix(size));
                 emit_xmm_rm(buf, enc, xmm(dst), &src, 1);
                 buf.put1(pred as u8);
@@ -806,11 +1018,17 @@ fn imm_len(size: Size) -> u8 {
 fn put_imm(buf: &mut CodeBuffer, len: u8, imm: i32) {
     match len {
         1 => {
-            debug_assert!((-128..=255).contains(&imm), "8-bit immediate {imm} out of range");
+            debug_assert!(
+                (-128..=255).contains(&imm),
+                "8-bit immediate {imm} out of range"
+            );
             buf.put1(imm as u8)
         }
         2 => {
-            debug_assert!((-32768..=65535).contains(&imm), "16-bit immediate {imm} out of range");
+            debug_assert!(
+                (-32768..=65535).contains(&imm),
+                "16-bit immediate {imm} out of range"
+            );
             buf.put2(imm as u16)
         }
         _ => buf.put4(imm as u32),
@@ -837,12 +1055,22 @@ const ALU_OPCODES: [u8; 64] = {
 
 fn emit_alu(buf: &mut CodeBuffer, op: AluOp, size: Size, dst: Reg, src: RegMemImm) {
     match src {
-        RegMemImm::Reg(src) => {
-            emit_rm(buf, Encoding::sized(size, alu_opcode(op, size, 0)), gpr(src), true, Rm::Reg(gpr(dst)), 0)
-        }
-        RegMemImm::Mem(a) => {
-            emit_rm(buf, Encoding::sized(size, alu_opcode(op, size, 2)), gpr(dst), true, Rm::Mem(&a), 0)
-        }
+        RegMemImm::Reg(src) => emit_rm(
+            buf,
+            Encoding::sized(size, alu_opcode(op, size, 0)),
+            gpr(src),
+            true,
+            Rm::Reg(gpr(dst)),
+            0,
+        ),
+        RegMemImm::Mem(a) => emit_rm(
+            buf,
+            Encoding::sized(size, alu_opcode(op, size, 2)),
+            gpr(dst),
+            true,
+            Rm::Mem(&a),
+            0,
+        ),
         RegMemImm::Imm(imm) => {
             let d = gpr(dst);
             // `op al/ax/eax/rax, imm` has a short form without ModRM, one
@@ -881,7 +1109,14 @@ fn emit_test(buf: &mut CodeBuffer, size: Size, lhs: RegMem, rhs: RegImm) {
     match rhs {
         RegImm::Reg(r) => {
             let opcode: &'static [u8] = if byte { &[0x84] } else { &[0x85] };
-            emit_rm(buf, Encoding::sized(size, opcode), gpr(r), true, rm_gpr(&lhs), 0);
+            emit_rm(
+                buf,
+                Encoding::sized(size, opcode),
+                gpr(r),
+                true,
+                rm_gpr(&lhs),
+                0,
+            );
         }
         RegImm::Imm(imm) => {
             let len = imm_len(size);
@@ -895,7 +1130,14 @@ fn emit_test(buf: &mut CodeBuffer, size: Size, lhs: RegMem, rhs: RegImm) {
                 buf.put1(if byte { 0xa8 } else { 0xa9 });
             } else {
                 let opcode: &'static [u8] = if byte { &[0xf6] } else { &[0xf7] };
-                emit_rm(buf, Encoding::sized(size, opcode), 0, false, rm_gpr(&lhs), len);
+                emit_rm(
+                    buf,
+                    Encoding::sized(size, opcode),
+                    0,
+                    false,
+                    rm_gpr(&lhs),
+                    len,
+                );
             }
             put_imm(buf, len, imm);
         }
@@ -922,7 +1164,14 @@ fn emit_mov_imm(buf: &mut CodeBuffer, size: Size, dst: u8, imm: u64) {
                 emit_opcode_plus_reg(buf, false, false, false, 0xb8, dst);
                 buf.put4(imm32);
             } else if let Ok(simm32) = i32::try_from(imm as i64) {
-                emit_rm(buf, Encoding::sized(Size::S64, &[0xc7]), 0, false, Rm::Reg(dst), 4);
+                emit_rm(
+                    buf,
+                    Encoding::sized(Size::S64, &[0xc7]),
+                    0,
+                    false,
+                    Rm::Reg(dst),
+                    4,
+                );
                 buf.put4(simm32 as u32);
             } else {
                 emit_opcode_plus_reg(buf, false, true, false, 0xb8, dst);

@@ -195,7 +195,11 @@ pub enum Amode {
 impl Amode {
     /// `[base + disp]`.
     pub fn base_disp(base: impl Into<Reg>, disp: i32) -> Amode {
-        Amode::BaseIndex { base: base.into(), index: None, disp }
+        Amode::BaseIndex {
+            base: base.into(),
+            index: None,
+            disp,
+        }
     }
 
     /// `[base + index * scale + disp]`.
@@ -203,13 +207,22 @@ impl Amode {
     /// # Panics
     /// If `index` is the physical register `rsp`, which x86-64 cannot encode
     /// as an index (a compiler bug, never the result of input).
-    pub fn base_index(base: impl Into<Reg>, index: impl Into<Reg>, scale: Scale, disp: i32) -> Amode {
+    pub fn base_index(
+        base: impl Into<Reg>,
+        index: impl Into<Reg>,
+        scale: Scale,
+        disp: i32,
+    ) -> Amode {
         let index = index.into();
         assert!(
             index != Reg::from(regs::RSP),
             "rsp cannot be an index register in an x86-64 address"
         );
-        Amode::BaseIndex { base: base.into(), index: Some((index, scale)), disp }
+        Amode::BaseIndex {
+            base: base.into(),
+            index: Some((index, scale)),
+            disp,
+        }
     }
 
     /// `[rip + label]`.
@@ -222,10 +235,20 @@ impl Amode {
     /// # Panics
     /// If the displacement overflows `i32` (a compiler bug).
     pub fn offset(self, offset: i32) -> Amode {
-        let add = |disp: i32| disp.checked_add(offset).expect("address displacement overflows i32");
+        let add = |disp: i32| {
+            disp.checked_add(offset)
+                .expect("address displacement overflows i32")
+        };
         match self {
-            Amode::BaseIndex { base, index, disp } => Amode::BaseIndex { base, index, disp: add(disp) },
-            Amode::Rip { label, disp } => Amode::Rip { label, disp: add(disp) },
+            Amode::BaseIndex { base, index, disp } => Amode::BaseIndex {
+                base,
+                index,
+                disp: add(disp),
+            },
+            Amode::Rip { label, disp } => Amode::Rip {
+                label,
+                disp: add(disp),
+            },
         }
     }
 
@@ -431,7 +454,14 @@ mod tests {
         assert_eq!(ExtMode::new(Size::S16, Size::S64), Some(ExtMode::WQ));
         assert_eq!(ExtMode::new(Size::S32, Size::S32), None);
         assert_eq!(ExtMode::new(Size::S64, Size::S32), None);
-        for m in [ExtMode::BW, ExtMode::BL, ExtMode::BQ, ExtMode::WL, ExtMode::WQ, ExtMode::LQ] {
+        for m in [
+            ExtMode::BW,
+            ExtMode::BL,
+            ExtMode::BQ,
+            ExtMode::WL,
+            ExtMode::WQ,
+            ExtMode::LQ,
+        ] {
             assert_eq!(ExtMode::new(m.from_size(), m.to_size()), Some(m));
         }
     }

@@ -423,7 +423,10 @@ mod tests {
         );
         assert_eq!(s.union(CALLER_SAVED).len(), 4);
         assert_eq!(s.intersection(CALLER_SAVED).len(), 2);
-        assert_eq!(s.difference(CALLER_SAVED).iter().collect::<Vec<_>>(), vec![regs::R12]);
+        assert_eq!(
+            s.difference(CALLER_SAVED).iter().collect::<Vec<_>>(),
+            vec![regs::R12]
+        );
         assert!(PRegSet::empty().is_empty());
     }
 }

@@ -58,14 +58,24 @@ impl Reloc {
     /// # Panics
     /// If the 4-byte field lies outside `code` (the relocation does not
     /// belong to this code).
-    pub fn apply(&self, code: &mut [u8], code_base: u64, target_address: u64) -> Result<(), RelocOutOfRange> {
+    pub fn apply(
+        &self,
+        code: &mut [u8],
+        code_base: u64,
+        target_address: u64,
+    ) -> Result<(), RelocOutOfRange> {
         let at = self.offset as usize;
         let field = code
             .get_mut(at..at + 4)
             .expect("relocation offset outside the code it belongs to");
         let place = code_base.wrapping_add(u64::from(self.offset));
-        let displacement = target_address.wrapping_add(self.addend as u64).wrapping_sub(place) as i64;
-        let value = i32::try_from(displacement).map_err(|_| RelocOutOfRange { reloc: *self, displacement })?;
+        let displacement = target_address
+            .wrapping_add(self.addend as u64)
+            .wrapping_sub(place) as i64;
+        let value = i32::try_from(displacement).map_err(|_| RelocOutOfRange {
+            reloc: *self,
+            displacement,
+        })?;
         field.copy_from_slice(&value.to_le_bytes());
         Ok(())
     }
@@ -79,11 +89,21 @@ mod tests {
     fn apply_call_rel32() {
         // A call at offset 0: e8 + rel32 at offset 1, next instruction at 5.
         let mut code = [0xe8, 0, 0, 0, 0];
-        let r = Reloc { offset: 1, target: RelocTarget::Function(3), addend: -4 };
+        let r = Reloc {
+            offset: 1,
+            target: RelocTarget::Function(3),
+            addend: -4,
+        };
         r.apply(&mut code, 0x1000, 0x2000).unwrap();
-        assert_eq!(i32::from_le_bytes(code[1..5].try_into().unwrap()), 0x2000 - 0x1005);
+        assert_eq!(
+            i32::from_le_bytes(code[1..5].try_into().unwrap()),
+            0x2000 - 0x1005
+        );
         r.apply(&mut code, 0x2000, 0x1000).unwrap();
-        assert_eq!(i32::from_le_bytes(code[1..5].try_into().unwrap()), 0x1000 - 0x2005);
+        assert_eq!(
+            i32::from_le_bytes(code[1..5].try_into().unwrap()),
+            0x1000 - 0x2005
+        );
         let err = r.apply(&mut code, 0, 1 << 40).unwrap_err();
         assert_eq!(err.displacement, (1 << 40) - 5);
     }

@@ -122,7 +122,10 @@ mod tests {
 
     #[test]
     fn spec_messages() {
-        assert_eq!(TrapCode::IntegerDivisionByZero.to_string(), "integer divide by zero");
+        assert_eq!(
+            TrapCode::IntegerDivisionByZero.to_string(),
+            "integer divide by zero"
+        );
         assert_eq!(
             TrapCode::TableOutOfBounds.to_string(),
             "undefined element: out of bounds table access"
