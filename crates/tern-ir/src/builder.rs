@@ -295,7 +295,12 @@ impl<'f> FunctionBuilder<'f> {
     /// `select c, x, y`.
     pub fn select(&mut self, c: Value, x: Value, y: Value) -> Value {
         let ty = self.func.dfg.value_type(x);
-        self.ins_value(InstructionData::new(Opcode::Select, ty, Imm::None, &[c, x, y]))
+        self.ins_value(InstructionData::new(
+            Opcode::Select,
+            ty,
+            Imm::None,
+            &[c, x, y],
+        ))
     }
 
     /// A load (`load`, `uload8` … `sload32`) of type `ty` from
@@ -393,13 +398,23 @@ impl<'f> FunctionBuilder<'f> {
     /// `trapz c, code`.
     pub fn trapz(&mut self, c: Value, code: TrapCode) -> Inst {
         let ty = self.func.dfg.value_type(c);
-        self.ins(InstructionData::new(Opcode::Trapz, ty, Imm::Trap(code), &[c]))
+        self.ins(InstructionData::new(
+            Opcode::Trapz,
+            ty,
+            Imm::Trap(code),
+            &[c],
+        ))
     }
 
     /// `trapnz c, code`.
     pub fn trapnz(&mut self, c: Value, code: TrapCode) -> Inst {
         let ty = self.func.dfg.value_type(c);
-        self.ins(InstructionData::new(Opcode::Trapnz, ty, Imm::Trap(code), &[c]))
+        self.ins(InstructionData::new(
+            Opcode::Trapnz,
+            ty,
+            Imm::Trap(code),
+            &[c],
+        ))
     }
 
     /// `call func(args…)`; the results are `dfg.inst_results(inst)`.

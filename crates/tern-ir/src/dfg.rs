@@ -224,7 +224,8 @@ impl DataFlowGraph {
 
     /// If `v` is the result of an `iconst`, its raw bits.
     pub fn iconst_value(&self, v: Value) -> Option<u128> {
-        self.value_inst(v).and_then(|i| self.insts[i.index()].data.iconst_bits())
+        self.value_inst(v)
+            .and_then(|i| self.insts[i.index()].data.iconst_bits())
     }
 
     fn push_value(&mut self, ty: Type, def: ValueDef) -> Value {
@@ -620,8 +621,11 @@ mod tests {
         let (_, p) = params(&mut dfg, 2);
         let i = dfg.make_inst(InstructionData::binary(Opcode::Imul, Type::I32, p[0], p[1]));
         let r = dfg.first_result(i);
-        dfg.replace_inst_with(i, InstructionData::binary(Opcode::Ishl, Type::I32, p[0], p[0]))
-            .unwrap();
+        dfg.replace_inst_with(
+            i,
+            InstructionData::binary(Opcode::Ishl, Type::I32, p[0], p[0]),
+        )
+        .unwrap();
         assert_eq!(dfg.first_result(i), r);
         assert_eq!(dfg.use_count(p[1]), 0);
         assert_eq!(dfg.use_count(p[0]), 1);

@@ -88,7 +88,9 @@ impl DominatorTree {
 
     /// Is `block` reachable from the entry?
     pub fn is_reachable(&self, block: Block) -> bool {
-        self.rpo_number.get(block.index()).is_some_and(Option::is_some)
+        self.rpo_number
+            .get(block.index())
+            .is_some_and(Option::is_some)
     }
 
     /// The reachable blocks in reverse postorder.

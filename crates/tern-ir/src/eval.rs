@@ -111,7 +111,7 @@ impl DataValue {
 
 impl fmt::Display for DataValue {
     /// Integers print as signed decimal, floats exactly (see
-    /// [`float_text`](crate::float_text)). The type is not printed.
+    /// [`crate::float_text`]). The type is not printed.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.ty {
             Type::F32 => float_text::write_f32(f, self.bits as u32),
@@ -383,7 +383,11 @@ fn fcmp<F: PartialOrd>(cc: FloatCC, a: F, b: F) -> bool {
 }
 
 fn canonical32(x: f32) -> f32 {
-    if x.is_nan() { f32::from_bits(0x7fc0_0000) } else { x }
+    if x.is_nan() {
+        f32::from_bits(0x7fc0_0000)
+    } else {
+        x
+    }
 }
 
 fn canonical64(x: f64) -> f64 {
@@ -572,9 +576,17 @@ mod tests {
     #[test]
     fn wrapping_arithmetic() {
         assert_eq!(bin(Opcode::Iadd, Type::I8, 127, 1), Ok(i(Type::I8, -128)));
-        assert_eq!(bin(Opcode::Imul, Type::I16, 300, 300), Ok(i(Type::I16, 90000)));
         assert_eq!(
-            eval_pure(Opcode::Ineg, Type::I128, Imm::None, &[i(Type::I128, i128::MIN)]),
+            bin(Opcode::Imul, Type::I16, 300, 300),
+            Ok(i(Type::I16, 90000))
+        );
+        assert_eq!(
+            eval_pure(
+                Opcode::Ineg,
+                Type::I128,
+                Imm::None,
+                &[i(Type::I128, i128::MIN)]
+            ),
             Ok(i(Type::I128, i128::MIN))
         );
     }
@@ -584,10 +596,16 @@ mod tests {
         use TrapCode::*;
         for ty in Type::INTS {
             let min = min_signed(ty.bits());
-            assert_eq!(bin(Opcode::Sdiv, ty, min, -1), Err(EvalError::Trap(IntegerOverflow)));
+            assert_eq!(
+                bin(Opcode::Sdiv, ty, min, -1),
+                Err(EvalError::Trap(IntegerOverflow))
+            );
             assert_eq!(bin(Opcode::Srem, ty, min, -1), Ok(i(ty, 0)));
             for op in [Opcode::Udiv, Opcode::Sdiv, Opcode::Urem, Opcode::Srem] {
-                assert_eq!(bin(op, ty, 5, 0), Err(EvalError::Trap(IntegerDivisionByZero)));
+                assert_eq!(
+                    bin(op, ty, 5, 0),
+                    Err(EvalError::Trap(IntegerDivisionByZero))
+                );
             }
             assert_eq!(bin(Opcode::Sdiv, ty, -7, 2), Ok(i(ty, -3)));
             assert_eq!(bin(Opcode::Srem, ty, -7, 2), Ok(i(ty, -1)));
@@ -602,7 +620,10 @@ mod tests {
         assert_eq!(bin(Opcode::Ushr, Type::I8, -128, 7), Ok(i(Type::I8, 1)));
         assert_eq!(bin(Opcode::Rotl, Type::I8, 0x81, 1), Ok(i(Type::I8, 0x03)));
         assert_eq!(bin(Opcode::Rotr, Type::I8, 0x81, 1), Ok(i(Type::I8, 0xc0)));
-        assert_eq!(bin(Opcode::Rotr, Type::I16, 0x1234, 16), Ok(i(Type::I16, 0x1234)));
+        assert_eq!(
+            bin(Opcode::Rotr, Type::I16, 0x1234, 16),
+            Ok(i(Type::I16, 0x1234))
+        );
         // A narrow amount type shifting a wide value.
         let r = eval_pure(
             Opcode::Ishl,
@@ -638,18 +659,36 @@ mod tests {
             cvt(Opcode::FcvtToSint, Type::I32, f(2147483648.0)),
             Err(EvalError::Trap(TrapCode::IntegerOverflow))
         );
-        assert_eq!(cvt(Opcode::FcvtToSint, Type::I32, f(-2147483648.9)), Ok(i(Type::I32, i32::MIN.into())));
-        assert_eq!(cvt(Opcode::FcvtToUint, Type::I8, f(-0.9)), Ok(i(Type::I8, 0)));
-        assert_eq!(cvt(Opcode::FcvtToUintSat, Type::I8, f(300.0)), Ok(i(Type::I8, 255)));
-        assert_eq!(cvt(Opcode::FcvtToSintSat, Type::I8, f(-300.0)), Ok(i(Type::I8, -128)));
-        assert_eq!(cvt(Opcode::FcvtToSintSat, Type::I16, f(f64::NAN)), Ok(i(Type::I16, 0)));
+        assert_eq!(
+            cvt(Opcode::FcvtToSint, Type::I32, f(-2147483648.9)),
+            Ok(i(Type::I32, i32::MIN.into()))
+        );
+        assert_eq!(
+            cvt(Opcode::FcvtToUint, Type::I8, f(-0.9)),
+            Ok(i(Type::I8, 0))
+        );
+        assert_eq!(
+            cvt(Opcode::FcvtToUintSat, Type::I8, f(300.0)),
+            Ok(i(Type::I8, 255))
+        );
+        assert_eq!(
+            cvt(Opcode::FcvtToSintSat, Type::I8, f(-300.0)),
+            Ok(i(Type::I8, -128))
+        );
+        assert_eq!(
+            cvt(Opcode::FcvtToSintSat, Type::I16, f(f64::NAN)),
+            Ok(i(Type::I16, 0))
+        );
     }
 
     #[test]
     fn fmin_fmax_order_zeros_and_propagate_nan() {
         let f = DataValue::from_f32;
         let op = |o, a, b| eval_pure(o, Type::F32, Imm::None, &[f(a), f(b)]).unwrap();
-        assert_eq!(op(Opcode::Fmin, 0.0, -0.0).bits(), (-0.0f32).to_bits().into());
+        assert_eq!(
+            op(Opcode::Fmin, 0.0, -0.0).bits(),
+            (-0.0f32).to_bits().into()
+        );
         assert_eq!(op(Opcode::Fmax, -0.0, 0.0).bits(), 0);
         assert_eq!(op(Opcode::Fmin, 1.0, f32::NAN).bits(), 0x7fc0_0000);
         assert_eq!(op(Opcode::Fmax, 1.0, 2.0), f(2.0));

@@ -49,8 +49,8 @@ use std::path::{Path, PathBuf};
 use crate::eval::DataValue;
 use crate::float_text;
 use crate::function::Function;
-use crate::interp::{Interpreter, Outcome};
 use crate::immediates::TrapCode;
+use crate::interp::{Interpreter, Outcome};
 use crate::parse::{parse_functions, parse_int};
 use crate::types::Type;
 use crate::verify::verify_function;
@@ -127,7 +127,10 @@ impl FileTestRunner {
             let mut func = func.clone();
             pass(&mut func).map_err(|e| format!("pass `{name}` failed on %{}: {e}", func.name))?;
             verify_function(&func).map_err(|e| {
-                format!("%{} does not verify after pass `{name}`:\n{e}\n{func}", func.name)
+                format!(
+                    "%{} does not verify after pass `{name}`:\n{e}\n{func}",
+                    func.name
+                )
             })?;
             write!(out, "{func}").expect("writing to a String");
         }
@@ -205,7 +208,9 @@ fn commands(text: &str) -> Result<Vec<String>, String> {
         if let Some(command) = line.strip_prefix("test ") {
             commands.push(command.trim().to_string());
         } else if !(line.is_empty() || line.starts_with(';')) {
-            return Err(format!("unexpected line before the first function: `{line}`"));
+            return Err(format!(
+                "unexpected line before the first function: `{line}`"
+            ));
         }
     }
     Ok(commands)
@@ -254,10 +259,7 @@ fn verify_section(out: &mut String, funcs: &[Function]) {
             Ok(()) => writeln!(out, "%{}: ok", func.name),
             Err(errors) => {
                 writeln!(out, "%{}:", func.name).expect("writing to a String");
-                errors
-                    .0
-                    .iter()
-                    .try_for_each(|e| writeln!(out, "  {e}"))
+                errors.0.iter().try_for_each(|e| writeln!(out, "  {e}"))
             }
         }
         .expect("writing to a String");
@@ -324,7 +326,11 @@ fn join(values: &[DataValue]) -> String {
         .join(", ")
 }
 
-fn parse_run_line<'a>(directive: &'a str, line: usize, funcs: &[Function]) -> Result<RunLine<'a>, String> {
+fn parse_run_line<'a>(
+    directive: &'a str,
+    line: usize,
+    funcs: &[Function],
+) -> Result<RunLine<'a>, String> {
     let err = |msg: String| format!("line {line}: {msg}");
     let rest = directive
         .strip_prefix('%')
@@ -370,12 +376,18 @@ fn parse_values(text: &str, types: &[Type]) -> Result<Vec<DataValue>, String> {
         text.split(',').map(str::trim).collect()
     };
     if items.len() != types.len() {
-        return Err(format!("expected {} values, found {} in `{text}`", types.len(), items.len()));
+        return Err(format!(
+            "expected {} values, found {} in `{text}`",
+            types.len(),
+            items.len()
+        ));
     }
     items
         .iter()
         .zip(types)
-        .map(|(&item, &ty)| parse_value(item, ty).ok_or_else(|| format!("`{item}` is not a valid {ty}")))
+        .map(|(&item, &ty)| {
+            parse_value(item, ty).ok_or_else(|| format!("`{item}` is not a valid {ty}"))
+        })
         .collect()
 }
 
@@ -441,10 +453,16 @@ block0(v0: i32, v1: i32):
     #[test]
     fn run_lines_print_and_check() {
         let out = FileTestRunner::new().output(ADD).unwrap();
-        assert_eq!(out, "; test run\n%add(1, 2) == 3\n%add(2147483647, 1) == -2147483648\n");
+        assert_eq!(
+            out,
+            "; test run\n%add(1, 2) == 3\n%add(2147483647, 1) == -2147483648\n"
+        );
         let wrong = ADD.replace("== 3", "== 4");
         let err = FileTestRunner::new().output(&wrong).unwrap_err();
-        assert!(err.contains("line 8: %add(1, 2) == 3, but the file expects 4"), "{err}");
+        assert!(
+            err.contains("line 8: %add(1, 2) == 3, but the file expects 4"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -455,16 +473,23 @@ block0(v0: i32, v1: i32):
             Ok(())
         });
         let out = runner.output(&text).unwrap();
-        assert!(out.starts_with("; test pass rename\nfunction %renamed(i32, i32) -> i32 {"), "{out}");
+        assert!(
+            out.starts_with("; test pass rename\nfunction %renamed(i32, i32) -> i32 {"),
+            "{out}"
+        );
         let err = FileTestRunner::new().output(&text).unwrap_err();
         assert_eq!(err, "no pass named `rename` is registered");
     }
 
     #[test]
     fn header_errors() {
-        let err = FileTestRunner::new().output("function %f() {\nblock0:\n    return\n}").unwrap_err();
+        let err = FileTestRunner::new()
+            .output("function %f() {\nblock0:\n    return\n}")
+            .unwrap_err();
         assert_eq!(err, "no `test` command");
-        let err = FileTestRunner::new().output("test fly\nfunction %f() {\nblock0:\n    return\n}").unwrap_err();
+        let err = FileTestRunner::new()
+            .output("test fly\nfunction %f() {\nblock0:\n    return\n}")
+            .unwrap_err();
         assert_eq!(err, "unknown command `test fly`");
     }
 

@@ -49,7 +49,11 @@ impl Format {
         if bits & self.exponent_mask() != self.exponent_mask() {
             return Ok(false);
         }
-        let sign = if bits & self.sign_bit() != 0 { '-' } else { '+' };
+        let sign = if bits & self.sign_bit() != 0 {
+            '-'
+        } else {
+            '+'
+        };
         let significand = bits & (self.quiet_bit() | self.payload_mask());
         if significand == 0 {
             write!(out, "{sign}Inf")?;
@@ -184,8 +188,19 @@ mod tests {
     #[test]
     fn round_trips_interesting_bits() {
         let f32s = [
-            0u32, 0x8000_0000, 1, 0x007f_ffff, 0x0080_0000, 0x7f7f_ffff, 0x7f80_0000, 0xff80_0000,
-            0x7fc0_0000, 0x7fff_ffff, 0xff80_0001, 0x3f80_0000, 0x4049_0fdb,
+            0u32,
+            0x8000_0000,
+            1,
+            0x007f_ffff,
+            0x0080_0000,
+            0x7f7f_ffff,
+            0x7f80_0000,
+            0xff80_0000,
+            0x7fc0_0000,
+            0x7fff_ffff,
+            0xff80_0001,
+            0x3f80_0000,
+            0x4049_0fdb,
         ];
         for bits in f32s {
             assert_eq!(parse_f32(&f32_text(bits)), Some(bits), "{bits:#x}");
@@ -208,7 +223,18 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["", "nan", "inf", "NaN", "+sNaN", "+NaN:0x0", "+NaN:1", "+NaN:0x400000", "1.0x", "-"] {
+        for bad in [
+            "",
+            "nan",
+            "inf",
+            "NaN",
+            "+sNaN",
+            "+NaN:0x0",
+            "+NaN:1",
+            "+NaN:0x400000",
+            "1.0x",
+            "-",
+        ] {
             assert_eq!(parse_f32(bad), None, "{bad:?}");
         }
     }

@@ -218,12 +218,11 @@ mod tests {
     #[test]
     fn all_values_includes_branch_arguments() {
         let v = |n| Value::new(n);
-        let data = InstructionData::new(Opcode::Brif, Type::I32, Imm::None, &[v(0)]).with_dests(
-            vec![
+        let data =
+            InstructionData::new(Opcode::Brif, Type::I32, Imm::None, &[v(0)]).with_dests(vec![
                 BlockCall::new(Block::new(1), &[v(1), v(2)]),
                 BlockCall::new(Block::new(2), &[v(3)]),
-            ],
-        );
+            ]);
         assert_eq!(
             data.all_values().collect::<Vec<_>>(),
             [v(0), v(1), v(2), v(3)]

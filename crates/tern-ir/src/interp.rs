@@ -243,7 +243,12 @@ impl<'a> Interpreter<'a> {
         }
     }
 
-    fn run(&mut self, func: &'a Function, args: &[DataValue], depth: usize) -> Result<Flow, InterpError> {
+    fn run(
+        &mut self,
+        func: &'a Function,
+        args: &[DataValue],
+        depth: usize,
+    ) -> Result<Flow, InterpError> {
         if depth >= self.max_call_depth {
             return Ok(Flow::Trap(TrapCode::StackOverflow));
         }
@@ -276,7 +281,12 @@ impl<'a> Interpreter<'a> {
         }
     }
 
-    fn step(&mut self, frame: &mut Frame<'a>, inst: Inst, depth: usize) -> Result<Step<'a>, InterpError> {
+    fn step(
+        &mut self,
+        frame: &mut Frame<'a>,
+        inst: Inst,
+        depth: usize,
+    ) -> Result<Step<'a>, InterpError> {
         let func = frame.func;
         let data = func.dfg.inst(inst);
         let args: Vec<DataValue> = data.args.iter().map(|&v| frame.get(v)).collect();
@@ -387,7 +397,10 @@ impl<'a> Interpreter<'a> {
             Err(code) => return Ok(Err(code)),
         };
         let raw = self.memory.load(range);
-        let signed = matches!(data.opcode, Opcode::Sload8 | Opcode::Sload16 | Opcode::Sload32);
+        let signed = matches!(
+            data.opcode,
+            Opcode::Sload8 | Opcode::Sload16 | Opcode::Sload32
+        );
         let bits = if signed {
             let shift = 128 - 8 * len;
             (((raw << shift) as i128) >> shift) as u128
@@ -453,7 +466,12 @@ impl<'a> Interpreter<'a> {
         self.run(callee, call_args, depth + 1)
     }
 
-    fn call_host(&mut self, name: &str, sig: &Signature, args: &[DataValue]) -> Result<Flow, InterpError> {
+    fn call_host(
+        &mut self,
+        name: &str,
+        sig: &Signature,
+        args: &[DataValue],
+    ) -> Result<Flow, InterpError> {
         let Some(host) = self.host.as_mut() else {
             return Err(InterpError::UnknownFunction(name.to_string()));
         };
@@ -563,7 +581,10 @@ block2:
     return v4
 }
 ";
-        assert_eq!(run(text, "sum_to", &[i32v(10)]), Ok(Outcome::Returned(vec![i32v(55)])));
+        assert_eq!(
+            run(text, "sum_to", &[i32v(10)]),
+            Ok(Outcome::Returned(vec![i32v(55)]))
+        );
     }
 
     #[test]
@@ -580,7 +601,10 @@ block0(v0: i64):
 }
 ";
         let addr = |a: i128| DataValue::from_i128(Type::I64, a);
-        assert_eq!(run(text, "mem", &[addr(8)]), Ok(Outcome::Returned(vec![i32v(252)])));
+        assert_eq!(
+            run(text, "mem", &[addr(8)]),
+            Ok(Outcome::Returned(vec![i32v(252)]))
+        );
         let last = DEFAULT_MEMORY_SIZE as i128 - 1;
         assert_eq!(
             run(text, "mem", &[addr(last)]),
@@ -630,7 +654,10 @@ block0(v0: i32, v1: i64):
             run(text, "div", &[i32v(1), i32v(0)]),
             Ok(Outcome::Trapped(TrapCode::IntegerDivisionByZero))
         );
-        assert!(matches!(run(text, "div", &[i32v(1)]), Err(InterpError::BadArguments { .. })));
+        assert!(matches!(
+            run(text, "div", &[i32v(1)]),
+            Err(InterpError::BadArguments { .. })
+        ));
     }
 
     #[test]
@@ -652,7 +679,10 @@ block1:
     jump block1
 }
 ";
-        assert_eq!(run(text, "forever", &[]), Ok(Outcome::Trapped(TrapCode::StackOverflow)));
+        assert_eq!(
+            run(text, "forever", &[]),
+            Ok(Outcome::Trapped(TrapCode::StackOverflow))
+        );
         assert_eq!(run(text, "spin", &[]), Err(InterpError::OutOfFuel));
     }
 
@@ -687,11 +717,17 @@ block0(v0: i32):
         let funcs = parse_functions(text).unwrap();
         let mut interp = Interpreter::new();
         interp.add_function(&funcs[0]).unwrap();
-        assert_eq!(interp.call("f", &[i32v(1)]), Err(InterpError::UnknownFunction("double".into())));
+        assert_eq!(
+            interp.call("f", &[i32v(1)]),
+            Err(InterpError::UnknownFunction("double".into()))
+        );
         interp.set_host_handler(Box::new(|name, args, _mem| {
             assert_eq!(name, "double");
             Ok(Outcome::Returned(vec![i32v(args[0].signed() as i32 * 2)]))
         }));
-        assert_eq!(interp.call("f", &[i32v(21)]), Ok(Outcome::Returned(vec![i32v(42)])));
+        assert_eq!(
+            interp.call("f", &[i32v(21)]),
+            Ok(Outcome::Returned(vec![i32v(42)]))
+        );
     }
 }

@@ -305,7 +305,10 @@ mod tests {
         layout.append_inst(i(2), b1);
         layout.insert_inst_before(i(1), i(2));
         layout.insert_inst_before(i(3), i(0));
-        assert_eq!(layout.block_insts(b1).collect::<Vec<_>>(), [i(3), i(0), i(1), i(2)]);
+        assert_eq!(
+            layout.block_insts(b1).collect::<Vec<_>>(),
+            [i(3), i(0), i(1), i(2)]
+        );
         layout.remove_inst(i(3));
         layout.remove_inst(i(2));
         assert_eq!(layout.block_insts(b1).collect::<Vec<_>>(), [i(0), i(1)]);

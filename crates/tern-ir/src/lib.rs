@@ -35,14 +35,13 @@
 //! * [`builder`]: one method per opcode for writing IR.
 //! * [`typing`]: the type rules of every opcode (shared by verifier and
 //!   evaluator).
-//! * [`cfg`] / [`dominance`]: control-flow graph and dominator tree.
+//! * [`mod@cfg`] / [`dominance`]: control-flow graph and dominator tree.
 //! * [`verify`]: the verifier (structure, types, SSA dominance).
-//! * [`write`] / [`parse`]: the text format, exact in both directions.
+//! * [`mod@write`] / [`parse`]: the text format, exact in both directions.
 //! * [`float_text`]: exact text for float bits.
 //! * [`eval`]: the exact semantics of every computing opcode.
 //! * [`interp`]: whole-function execution with memory, calls and traps.
 //! * [`filetest`]: the `.ir` file-test runner.
-
 
 //!
 //! # For the peephole optimizer

@@ -557,7 +557,10 @@ mod tests {
             assert_eq!(Opcode::from_name(op.name()), Some(op), "{op}");
         }
         assert_eq!(Opcode::from_name("iadd_imm"), None);
-        assert_eq!(Opcode::from_name("fcvt_to_sint_sat"), Some(Opcode::FcvtToSintSat));
+        assert_eq!(
+            Opcode::from_name("fcvt_to_sint_sat"),
+            Some(Opcode::FcvtToSintSat)
+        );
     }
 
     #[test]

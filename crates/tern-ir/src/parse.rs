@@ -18,7 +18,7 @@
 //! 2. **Types**: block parameters and explicitly typed instructions give
 //!    the first value types; the controlling types of the remaining
 //!    instructions are inferred from their operands (see
-//!    [`inferred_ctrl_type`](crate::typing::inferred_ctrl_type)), repeating
+//!    [`crate::typing::inferred_ctrl_type`]), repeating
 //!    until nothing changes.
 //! 3. **Building**: all value numbers are reserved, then blocks and
 //!    instructions are made with the numbers from the text and placed in
@@ -239,7 +239,9 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         let len = self
             .rest()
-            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '+' | '-' | ':')))
+            .find(|c: char| {
+                !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '+' | '-' | ':'))
+            })
             .unwrap_or(self.rest().len());
         self.pos += len;
         (start, &self.text[start..self.pos])
@@ -434,8 +436,7 @@ impl<'a> Parser<'a> {
         let mut insts = Vec::new();
         loop {
             self.skip_ws();
-            if self.at_end() || self.peek() == Some('}') || self.peek_word().starts_with("block")
-            {
+            if self.at_end() || self.peek() == Some('}') || self.peek_word().starts_with("block") {
                 break;
             }
             insts.push(self.inst()?);
@@ -609,7 +610,9 @@ impl<'a> Parser<'a> {
         let mut flags = MemFlags::new();
         loop {
             let word = self.peek_word();
-            if word.is_empty() || word.starts_with('v') && word[1..].bytes().all(|b| b.is_ascii_digit()) {
+            if word.is_empty()
+                || word.starts_with('v') && word[1..].bytes().all(|b| b.is_ascii_digit())
+            {
                 return Ok(flags);
             }
             let start = self.pos;
@@ -768,13 +771,16 @@ impl<'a> Parser<'a> {
         let max_value = blocks
             .iter()
             .flat_map(|b| {
-                b.params.iter().map(|&(v, _)| v).chain(b.insts.iter().flat_map(|i| {
-                    i.results
-                        .iter()
-                        .copied()
-                        .chain(i.args.iter().copied())
-                        .chain(i.dests.iter().flat_map(|d| d.args.iter().copied()))
-                }))
+                b.params
+                    .iter()
+                    .map(|&(v, _)| v)
+                    .chain(b.insts.iter().flat_map(|i| {
+                        i.results
+                            .iter()
+                            .copied()
+                            .chain(i.args.iter().copied())
+                            .chain(i.dests.iter().flat_map(|d| d.args.iter().copied()))
+                    }))
             })
             .max();
         if let Some(max) = max_value {
@@ -872,7 +878,10 @@ mod tests {
         let err = parse_function(text).unwrap_err();
         assert_eq!((err.line, err.column), (4, 5));
         assert_eq!(err.message, "unknown opcode `bogus`");
-        assert_eq!(err.to_string(), "4:5: unknown opcode `bogus`\n  |     bogus v0\n  |     ^");
+        assert_eq!(
+            err.to_string(),
+            "4:5: unknown opcode `bogus`\n  |     bogus v0\n  |     ^"
+        );
     }
 
     #[test]
@@ -899,14 +908,38 @@ block2(v2: i32):
     #[test]
     fn reference_and_definition_errors() {
         let cases = [
-            ("function %f() {\nblock0:\n    v0 = call fn0()\n    return\n}", "fn0 is not declared"),
-            ("function %f() {\nblock0:\n    v0 = iconst.i8 300\n    return\n}", "not an integer that fits i8"),
-            ("function %f() {\nblock0:\n    v0 = iconst.i8 1\n    v0 = iconst.i8 2\n    return\n}", "v0 is defined more than once"),
-            ("function %f() {\nblock0:\n    v0, v1 = iconst.i8 1\n    return\n}", "has 1 results, but 2 are named"),
-            ("function %f() {\nblock0:\n    v0 = iadd v1, v2\n    return\n}", "cannot infer the type of `iadd`"),
-            ("function %f() {\nblock0:\n    return\n}\nblock1:", "expected `function`"),
-            ("function %f() {\n    sig1 = ()\nblock0:\n    return\n}", "expected sig0 next"),
-            ("function %f() {\nblock0:\n    v1 = load.i32 bogus v0\n    return\n}", "unknown memory flag `bogus`"),
+            (
+                "function %f() {\nblock0:\n    v0 = call fn0()\n    return\n}",
+                "fn0 is not declared",
+            ),
+            (
+                "function %f() {\nblock0:\n    v0 = iconst.i8 300\n    return\n}",
+                "not an integer that fits i8",
+            ),
+            (
+                "function %f() {\nblock0:\n    v0 = iconst.i8 1\n    v0 = iconst.i8 2\n    return\n}",
+                "v0 is defined more than once",
+            ),
+            (
+                "function %f() {\nblock0:\n    v0, v1 = iconst.i8 1\n    return\n}",
+                "has 1 results, but 2 are named",
+            ),
+            (
+                "function %f() {\nblock0:\n    v0 = iadd v1, v2\n    return\n}",
+                "cannot infer the type of `iadd`",
+            ),
+            (
+                "function %f() {\nblock0:\n    return\n}\nblock1:",
+                "expected `function`",
+            ),
+            (
+                "function %f() {\n    sig1 = ()\nblock0:\n    return\n}",
+                "expected sig0 next",
+            ),
+            (
+                "function %f() {\nblock0:\n    v1 = load.i32 bogus v0\n    return\n}",
+                "unknown memory flag `bogus`",
+            ),
         ];
         for (text, want) in cases {
             let err = parse_functions(text).unwrap_err();

@@ -84,7 +84,10 @@ impl fmt::Display for TypeError {
                 index,
                 found,
                 expected,
-            } => write!(f, "{opcode}: operand {index} has type {found}, expected {expected}"),
+            } => write!(
+                f,
+                "{opcode}: operand {index} has type {found}, expected {expected}"
+            ),
             TypeError::Immediate { opcode, found } => {
                 write!(f, "{opcode}: invalid immediate {found:?}")
             }
@@ -222,11 +225,7 @@ fn check_ctrl(opcode: Opcode, ctrl: Type) -> Result<(), TypeError> {
     match opcode {
         Opcode::F32const | Opcode::Fdemote if ctrl != Type::F32 => fail("f32"),
         Opcode::F64const | Opcode::Fpromote if ctrl != Type::F64 => fail("f64"),
-        Opcode::Jump
-        | Opcode::Return
-        | Opcode::Trap
-        | Opcode::Call
-        | Opcode::CallIndirect
+        Opcode::Jump | Opcode::Return | Opcode::Trap | Opcode::Call | Opcode::CallIndirect
             if ctrl != InstructionData::UNTYPED =>
         {
             fail("the untyped placeholder i64")
@@ -333,7 +332,15 @@ mod tests {
         ok(Opcode::Uextend, I128, Imm::None, &[I8]);
         ok(Opcode::Bitcast, F32, Imm::None, &[I32]);
         ok(Opcode::Iconst, I8, Imm::Int(0xff), &[]);
-        ok(Opcode::Uload8, I16, Imm::Mem { flags: Default::default(), offset: 0 }, &[I64]);
+        ok(
+            Opcode::Uload8,
+            I16,
+            Imm::Mem {
+                flags: Default::default(),
+                offset: 0,
+            },
+            &[I64],
+        );
     }
 
     #[test]
@@ -342,7 +349,11 @@ mod tests {
         let err = |op, ctrl, imm, args: &[Type]| check_operands(op, ctrl, imm, args).unwrap_err();
         assert!(matches!(
             err(Opcode::Iadd, I32, Imm::None, &[I32, I64]),
-            TypeError::Operand { index: 1, found: I64, .. }
+            TypeError::Operand {
+                index: 1,
+                found: I64,
+                ..
+            }
         ));
         assert!(matches!(
             err(Opcode::Iadd, F32, Imm::None, &[F32, F32]),
@@ -350,18 +361,40 @@ mod tests {
         ));
         assert!(matches!(
             err(Opcode::Iadd, I32, Imm::None, &[I32]),
-            TypeError::Arity { expected: 2, found: 1, .. }
+            TypeError::Arity {
+                expected: 2,
+                found: 1,
+                ..
+            }
         ));
         assert!(matches!(
             err(Opcode::Iconst, I8, Imm::Int(0x100), &[]),
             TypeError::Immediate { .. }
         ));
-        assert!(matches!(err(Opcode::Uextend, I32, Imm::None, &[I32]), TypeError::Operand { .. }));
-        assert!(matches!(err(Opcode::Ireduce, I32, Imm::None, &[I16]), TypeError::Operand { .. }));
-        let mem = Imm::Mem { flags: Default::default(), offset: 0 };
-        assert!(matches!(err(Opcode::Uload32, I32, mem, &[I64]), TypeError::CtrlType { .. }));
-        assert!(matches!(err(Opcode::Load, I32, mem, &[I32]), TypeError::Operand { .. }));
+        assert!(matches!(
+            err(Opcode::Uextend, I32, Imm::None, &[I32]),
+            TypeError::Operand { .. }
+        ));
+        assert!(matches!(
+            err(Opcode::Ireduce, I32, Imm::None, &[I16]),
+            TypeError::Operand { .. }
+        ));
+        let mem = Imm::Mem {
+            flags: Default::default(),
+            offset: 0,
+        };
+        assert!(matches!(
+            err(Opcode::Uload32, I32, mem, &[I64]),
+            TypeError::CtrlType { .. }
+        ));
+        assert!(matches!(
+            err(Opcode::Load, I32, mem, &[I32]),
+            TypeError::Operand { .. }
+        ));
         let data = InstructionData::new(Opcode::Jump, InstructionData::UNTYPED, Imm::None, &[]);
-        assert!(matches!(check_inst(&data, &[]), Err(TypeError::Destinations { found: 0, .. })));
+        assert!(matches!(
+            check_inst(&data, &[]),
+            Err(TypeError::Destinations { found: 0, .. })
+        ));
     }
 }

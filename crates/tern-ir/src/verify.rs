@@ -182,7 +182,10 @@ impl Verifier<'_> {
             if inst == last && !is_term {
                 self.report(Location::Inst(inst), "block does not end in a terminator");
             } else if inst != last && is_term {
-                self.report(Location::Inst(inst), "terminator before the end of the block");
+                self.report(
+                    Location::Inst(inst),
+                    "terminator before the end of the block",
+                );
             }
         }
     }
@@ -234,7 +237,10 @@ impl Verifier<'_> {
         for dest in &data.dests {
             let block = dest.block;
             if !self.func.layout.is_block_inserted(block) {
-                self.report(Location::Inst(inst), format!("{block} is not in the layout"));
+                self.report(
+                    Location::Inst(inst),
+                    format!("{block} is not in the layout"),
+                );
                 continue;
             }
             if block == entry {
@@ -394,8 +400,14 @@ mod tests {
         func.layout.remove_inst(ret);
         func.layout.insert_inst_before(ret, late_inst);
         let msgs = messages(&func);
-        assert!(msgs.iter().any(|m| m.contains("does not dominate")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("terminator before the end")), "{msgs:?}");
+        assert!(
+            msgs.iter().any(|m| m.contains("does not dominate")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("terminator before the end")),
+            "{msgs:?}"
+        );
     }
 
     #[test]
@@ -428,9 +440,16 @@ mod tests {
         b.iconst(Type::I32, 0);
         b.switch_to_block(empty);
         let msgs = messages(&func);
-        assert!(msgs.iter().any(|m| m.contains("does not end in a terminator")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("block1: block is empty")), "{msgs:?}");
-        let mut empty_func = Function::new("g", Signature::default());
-        assert_eq!(messages(&mut empty_func), ["function: no entry block"]);
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("does not end in a terminator")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("block1: block is empty")),
+            "{msgs:?}"
+        );
+        let empty_func = Function::new("g", Signature::default());
+        assert_eq!(messages(&empty_func), ["function: no entry block"]);
     }
 }

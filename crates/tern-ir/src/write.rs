@@ -30,7 +30,7 @@
 //! `.type` suffix is printed when the controlling type cannot be inferred
 //! from the operands (see [`inferred_ctrl_type`]); integer immediates print
 //! as signed decimals at their width; floats print exactly (see
-//! [`float_text`](crate::float_text)). Comments start with `;` and run to
+//! [`crate::float_text`]). Comments start with `;` and run to
 //! the end of the line; the printer writes none.
 //!
 //! [`InstFormat`]: crate::InstFormat

@@ -42,7 +42,18 @@ fn int_samples(bits: u32, rng: &mut Rng, random: usize) -> Vec<u128> {
         (1 << bits) - 1
     };
     let half = 1u128 << (bits - 1);
-    let mut values = vec![0, 1, 2, 3, mask, mask - 1, half, half - 1, half + 1, bits as u128];
+    let mut values = vec![
+        0,
+        1,
+        2,
+        3,
+        mask,
+        mask - 1,
+        half,
+        half - 1,
+        half + 1,
+        bits as u128,
+    ];
     for shift in [1, bits / 2, bits - 1] {
         values.push((1u128 << shift) & mask);
         values.push(((1u128 << shift) - 1) & mask);
@@ -87,9 +98,13 @@ macro_rules! int_width_tests {
                     assert_eq!(bin(Opcode::BandNot, a, b), ok_u(ua & !ub), "{ctx}");
                     assert_eq!(bin(Opcode::BorNot, a, b), ok_u(ua | !ub), "{ctx}");
                     assert_eq!(bin(Opcode::BxorNot, a, b), ok_u(ua ^ !ub), "{ctx}");
-                    let udiv = ua.checked_div(ub).map_or(trap(TrapCode::IntegerDivisionByZero), ok_u);
+                    let udiv = ua
+                        .checked_div(ub)
+                        .map_or(trap(TrapCode::IntegerDivisionByZero), ok_u);
                     assert_eq!(bin(Opcode::Udiv, a, b), udiv, "{ctx}");
-                    let urem = ua.checked_rem(ub).map_or(trap(TrapCode::IntegerDivisionByZero), ok_u);
+                    let urem = ua
+                        .checked_rem(ub)
+                        .map_or(trap(TrapCode::IntegerDivisionByZero), ok_u);
                     assert_eq!(bin(Opcode::Urem, a, b), urem, "{ctx}");
                     let sdiv = match (sb, sa.checked_div(sb)) {
                         (0, _) => trap(TrapCode::IntegerDivisionByZero),
@@ -105,11 +120,31 @@ macro_rules! int_width_tests {
                     // Rust's wrapping shifts mask the amount to the width, which
                     // for power-of-two widths is the IR's "modulo the width".
                     let amount = (b % u128::from(bits)) as u32;
-                    assert_eq!(bin(Opcode::Ishl, a, b), ok_u(ua.wrapping_shl(amount)), "{ctx}");
-                    assert_eq!(bin(Opcode::Ushr, a, b), ok_u(ua.wrapping_shr(amount)), "{ctx}");
-                    assert_eq!(bin(Opcode::Sshr, a, b), ok_s(sa.wrapping_shr(amount)), "{ctx}");
-                    assert_eq!(bin(Opcode::Rotl, a, b), ok_u(ua.rotate_left(amount)), "{ctx}");
-                    assert_eq!(bin(Opcode::Rotr, a, b), ok_u(ua.rotate_right(amount)), "{ctx}");
+                    assert_eq!(
+                        bin(Opcode::Ishl, a, b),
+                        ok_u(ua.wrapping_shl(amount)),
+                        "{ctx}"
+                    );
+                    assert_eq!(
+                        bin(Opcode::Ushr, a, b),
+                        ok_u(ua.wrapping_shr(amount)),
+                        "{ctx}"
+                    );
+                    assert_eq!(
+                        bin(Opcode::Sshr, a, b),
+                        ok_s(sa.wrapping_shr(amount)),
+                        "{ctx}"
+                    );
+                    assert_eq!(
+                        bin(Opcode::Rotl, a, b),
+                        ok_u(ua.rotate_left(amount)),
+                        "{ctx}"
+                    );
+                    assert_eq!(
+                        bin(Opcode::Rotr, a, b),
+                        ok_u(ua.rotate_right(amount)),
+                        "{ctx}"
+                    );
                     let cmp = |cc| eval(Opcode::Icmp, ty, Imm::IntCC(cc), &[int(a), int(b)]);
                     let want = |c: bool| Ok(DataValue::from_bool(c));
                     assert_eq!(cmp(IntCC::Equal), want(ua == ub), "{ctx}");
@@ -117,11 +152,19 @@ macro_rules! int_width_tests {
                     assert_eq!(cmp(IntCC::SignedLessThan), want(sa < sb), "{ctx}");
                     assert_eq!(cmp(IntCC::SignedLessThanOrEqual), want(sa <= sb), "{ctx}");
                     assert_eq!(cmp(IntCC::SignedGreaterThan), want(sa > sb), "{ctx}");
-                    assert_eq!(cmp(IntCC::SignedGreaterThanOrEqual), want(sa >= sb), "{ctx}");
+                    assert_eq!(
+                        cmp(IntCC::SignedGreaterThanOrEqual),
+                        want(sa >= sb),
+                        "{ctx}"
+                    );
                     assert_eq!(cmp(IntCC::UnsignedLessThan), want(ua < ub), "{ctx}");
                     assert_eq!(cmp(IntCC::UnsignedLessThanOrEqual), want(ua <= ub), "{ctx}");
                     assert_eq!(cmp(IntCC::UnsignedGreaterThan), want(ua > ub), "{ctx}");
-                    assert_eq!(cmp(IntCC::UnsignedGreaterThanOrEqual), want(ua >= ub), "{ctx}");
+                    assert_eq!(
+                        cmp(IntCC::UnsignedGreaterThanOrEqual),
+                        want(ua >= ub),
+                        "{ctx}"
+                    );
                     let (hi_u, hi_s) = mulhi_reference(a, b, bits);
                     assert_eq!(bin(Opcode::Umulhi, a, b), Ok(int(hi_u)), "{ctx}");
                     assert_eq!(bin(Opcode::Smulhi, a, b), Ok(int(hi_s)), "{ctx}");
@@ -141,7 +184,14 @@ int_width_tests!(int_ops_i128, Type::I128, i128, u128);
 /// schoolbook multiplication on 32-bit limbs (a different algorithm from
 /// the evaluator's). Returns raw bits masked to `n`.
 fn mulhi_reference(a: u128, b: u128, n: u32) -> (u128, u128) {
-    let limbs = |x: u128| [x as u32, (x >> 32) as u32, (x >> 64) as u32, (x >> 96) as u32];
+    let limbs = |x: u128| {
+        [
+            x as u32,
+            (x >> 32) as u32,
+            (x >> 64) as u32,
+            (x >> 96) as u32,
+        ]
+    };
     // Full 256-bit product in eight 32-bit limbs.
     let product = |x: u128, y: u128| {
         let (xl, yl) = (limbs(x), limbs(y));
@@ -187,17 +237,56 @@ fn mulhi_reference(a: u128, b: u128, n: u32) -> (u128, u128) {
 /// Interesting bit patterns for a float format plus random ones.
 fn float_samples(bits64: bool, rng: &mut Rng) -> Vec<u64> {
     let mut v: Vec<u64> = if bits64 {
-        [0.0, -0.0, 1.0, -1.0, 0.5, 1.5, 2.5, -2.5, f64::MAX, f64::MIN_POSITIVE, 5e-324, 1e300, 3.0e9]
-            .iter()
-            .map(|f| f.to_bits())
-            .chain([0x7ff0_0000_0000_0000, 0xfff0_0000_0000_0000, 0x7ff8_0000_0000_0000, 0xfff8_0000_0000_0001, 0x7ff0_0000_0000_0001])
-            .collect()
+        [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            1.5,
+            2.5,
+            -2.5,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            1e300,
+            3.0e9,
+        ]
+        .iter()
+        .map(|f| f.to_bits())
+        .chain([
+            0x7ff0_0000_0000_0000,
+            0xfff0_0000_0000_0000,
+            0x7ff8_0000_0000_0000,
+            0xfff8_0000_0000_0001,
+            0x7ff0_0000_0000_0001,
+        ])
+        .collect()
     } else {
-        [0.0f32, -0.0, 1.0, -1.0, 0.5, 1.5, 2.5, -2.5, f32::MAX, f32::MIN_POSITIVE, 1e-45, 3.0e9]
-            .iter()
-            .map(|f| u64::from(f.to_bits()))
-            .chain([0x7f80_0000, 0xff80_0000, 0x7fc0_0000, 0xffc0_0001, 0x7f80_0001])
-            .collect()
+        [
+            0.0f32,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            1.5,
+            2.5,
+            -2.5,
+            f32::MAX,
+            f32::MIN_POSITIVE,
+            1e-45,
+            3.0e9,
+        ]
+        .iter()
+        .map(|f| u64::from(f.to_bits()))
+        .chain([
+            0x7f80_0000,
+            0xff80_0000,
+            0x7fc0_0000,
+            0xffc0_0001,
+            0x7f80_0001,
+        ])
+        .collect()
     };
     for _ in 0..40 {
         let r = rng.next();
@@ -226,7 +315,11 @@ macro_rules! float_width_tests {
                 assert_eq!(un(Opcode::Floor), of(fa.floor()), "floor {a:#x}");
                 assert_eq!(un(Opcode::Ceil), of(fa.ceil()), "ceil {a:#x}");
                 assert_eq!(un(Opcode::Trunc), of(fa.trunc()), "trunc {a:#x}");
-                assert_eq!(un(Opcode::Nearest), of(fa.round_ties_even()), "nearest {a:#x}");
+                assert_eq!(
+                    un(Opcode::Nearest),
+                    of(fa.round_ties_even()),
+                    "nearest {a:#x}"
+                );
                 assert_eq!(un(Opcode::Fneg), raw((-fa).to_bits()), "fneg {a:#x}");
                 assert_eq!(un(Opcode::Fabs), raw(fa.abs().to_bits()), "fabs {a:#x}");
                 for to in Type::INTS {
@@ -253,8 +346,24 @@ macro_rules! float_width_tests {
                     };
                     let t_s = eval(Opcode::FcvtToSint, to, Imm::None, &[val(a)]);
                     let t_u = eval(Opcode::FcvtToUint, to, Imm::None, &[val(a)]);
-                    assert_eq!(t_s, if in_range_s { Ok(sat_s) } else { trap(want_trap) }, "sint.{to} {a:#x}");
-                    assert_eq!(t_u, if in_range_u { Ok(sat_u) } else { trap(want_trap) }, "uint.{to} {a:#x}");
+                    assert_eq!(
+                        t_s,
+                        if in_range_s {
+                            Ok(sat_s)
+                        } else {
+                            trap(want_trap)
+                        },
+                        "sint.{to} {a:#x}"
+                    );
+                    assert_eq!(
+                        t_u,
+                        if in_range_u {
+                            Ok(sat_u)
+                        } else {
+                            trap(want_trap)
+                        },
+                        "uint.{to} {a:#x}"
+                    );
                 }
                 for &b in &samples {
                     let fb = <$f>::from_bits(b as $bits);
@@ -264,12 +373,19 @@ macro_rules! float_width_tests {
                     assert_eq!(bin(Opcode::Fsub), of(fa - fb), "{ctx}");
                     assert_eq!(bin(Opcode::Fmul), of(fa * fb), "{ctx}");
                     assert_eq!(bin(Opcode::Fdiv), of(fa / fb), "{ctx}");
-                    assert_eq!(bin(Opcode::Fcopysign), raw(fa.copysign(fb).to_bits()), "{ctx}");
+                    assert_eq!(
+                        bin(Opcode::Fcopysign),
+                        raw(fa.copysign(fb).to_bits()),
+                        "{ctx}"
+                    );
                     // Wasm min/max: NaN wins, -0 < +0, otherwise the usual order.
                     let (min, max) = if fa.is_nan() || fb.is_nan() {
                         (<$f>::NAN, <$f>::NAN)
                     } else if fa == fb {
-                        (<$f>::from_bits(fa.to_bits() | fb.to_bits()), <$f>::from_bits(fa.to_bits() & fb.to_bits()))
+                        (
+                            <$f>::from_bits(fa.to_bits() | fb.to_bits()),
+                            <$f>::from_bits(fa.to_bits() & fb.to_bits()),
+                        )
                     } else {
                         (fa.min(fb), fa.max(fb))
                     };
@@ -283,8 +399,16 @@ macro_rules! float_width_tests {
                     assert_eq!(cmp(FloatCC::LessThan), want(fa < fb), "{ctx}");
                     assert_eq!(cmp(FloatCC::GreaterThanOrEqual), want(fa >= fb), "{ctx}");
                     assert_eq!(cmp(FloatCC::Unordered), want(uno), "{ctx}");
-                    assert_eq!(cmp(FloatCC::UnorderedOrLessThan), want(uno || fa < fb), "{ctx}");
-                    assert_eq!(cmp(FloatCC::OrderedNotEqual), want(!uno && fa != fb), "{ctx}");
+                    assert_eq!(
+                        cmp(FloatCC::UnorderedOrLessThan),
+                        want(uno || fa < fb),
+                        "{ctx}"
+                    );
+                    assert_eq!(
+                        cmp(FloatCC::OrderedNotEqual),
+                        want(!uno && fa != fb),
+                        "{ctx}"
+                    );
                 }
             }
         }
@@ -320,9 +444,21 @@ fn int_condition_code_algebra() {
             for &b in &samples {
                 let (x, y) = (DataValue::new(ty, a), DataValue::new(ty, b));
                 for cc in IntCC::ALL {
-                    let holds = |cc, l, r| eval(Opcode::Icmp, ty, Imm::IntCC(cc), &[l, r]).unwrap().is_nonzero();
-                    assert_eq!(holds(cc.inverse(), x, y), !holds(cc, x, y), "{cc} {ty} {a:#x} {b:#x}");
-                    assert_eq!(holds(cc.swap_args(), y, x), holds(cc, x, y), "{cc} {ty} {a:#x} {b:#x}");
+                    let holds = |cc, l, r| {
+                        eval(Opcode::Icmp, ty, Imm::IntCC(cc), &[l, r])
+                            .unwrap()
+                            .is_nonzero()
+                    };
+                    assert_eq!(
+                        holds(cc.inverse(), x, y),
+                        !holds(cc, x, y),
+                        "{cc} {ty} {a:#x} {b:#x}"
+                    );
+                    assert_eq!(
+                        holds(cc.swap_args(), y, x),
+                        holds(cc, x, y),
+                        "{cc} {ty} {a:#x} {b:#x}"
+                    );
                 }
             }
         }
@@ -335,11 +471,26 @@ fn float_condition_code_algebra() {
     let samples = float_samples(true, &mut rng);
     for &a in &samples {
         for &b in &samples {
-            let (x, y) = (DataValue::new(Type::F64, a.into()), DataValue::new(Type::F64, b.into()));
+            let (x, y) = (
+                DataValue::new(Type::F64, a.into()),
+                DataValue::new(Type::F64, b.into()),
+            );
             for cc in FloatCC::ALL {
-                let holds = |cc, l, r| eval(Opcode::Fcmp, Type::F64, Imm::FloatCC(cc), &[l, r]).unwrap().is_nonzero();
-                assert_eq!(holds(cc.inverse(), x, y), !holds(cc, x, y), "{cc} {a:#x} {b:#x}");
-                assert_eq!(holds(cc.swap_args(), y, x), holds(cc, x, y), "{cc} {a:#x} {b:#x}");
+                let holds = |cc, l, r| {
+                    eval(Opcode::Fcmp, Type::F64, Imm::FloatCC(cc), &[l, r])
+                        .unwrap()
+                        .is_nonzero()
+                };
+                assert_eq!(
+                    holds(cc.inverse(), x, y),
+                    !holds(cc, x, y),
+                    "{cc} {a:#x} {b:#x}"
+                );
+                assert_eq!(
+                    holds(cc.swap_args(), y, x),
+                    holds(cc, x, y),
+                    "{cc} {a:#x} {b:#x}"
+                );
             }
         }
     }

@@ -12,9 +12,9 @@ use proptest::prelude::*;
 use tern_ir::interp::{Interpreter, Outcome};
 use tern_ir::verify::verify_function;
 use tern_ir::{
-    Block, BlockCall, DataFlowGraph, DataValue, ExtFuncData, FloatCC, FuncRef,
-    Function, FunctionBuilder, Imm, InstructionData, IntCC, MemFlags, Opcode, Signature, TrapCode,
-    Type, Value, ValueDef, parse_function,
+    Block, BlockCall, DataFlowGraph, DataValue, ExtFuncData, FloatCC, FuncRef, Function,
+    FunctionBuilder, Imm, InstructionData, IntCC, MemFlags, Opcode, Signature, TrapCode, Type,
+    Value, ValueDef, parse_function,
 };
 
 struct Rng(u64);
@@ -327,7 +327,10 @@ impl Gen<'_> {
             .map(|&p| self.b.func.dfg.value_type(p))
             .collect();
         let args: Vec<Value> = params.into_iter().map(|t| self.value_of(t)).collect();
-        BlockCall { block: target, args }
+        BlockCall {
+            block: target,
+            args,
+        }
     }
 
     fn terminator(&mut self, targets: &[Block], returns: &[Type]) {
@@ -346,16 +349,15 @@ impl Gen<'_> {
                 let c = self.value_of(ty);
                 let then = self.random_dest(targets);
                 let other = self.random_dest(targets);
-                self.b.brif(c, then.block, &then.args, other.block, &other.args);
+                self.b
+                    .brif(c, then.block, &then.args, other.block, &other.args);
             }
             2 => {
                 let ty = self.int_type();
                 let index = self.value_of(ty);
                 let default = self.random_dest(targets);
                 let n = self.rng.below(4);
-                let table = (0..n)
-                    .map(|_| self.random_dest(targets))
-                    .collect();
+                let table = (0..n).map(|_| self.random_dest(targets)).collect();
                 self.b.br_table(index, default, table);
             }
             3 if self.rng.chance(85) => {
@@ -463,7 +465,10 @@ fn placed_values(func: &Function) -> Vec<Value> {
         .layout
         .blocks()
         .flat_map(|b| dfg.block_params(b).iter().copied())
-        .chain(func.insts().flat_map(|i| dfg.inst_results(i).iter().copied()))
+        .chain(
+            func.insts()
+                .flat_map(|i| dfg.inst_results(i).iter().copied()),
+        )
         .collect();
     values.sort();
     values
@@ -474,7 +479,10 @@ fn assert_same_function(f: &Function, g: &Function) {
     assert_eq!(f.signature, g.signature);
     assert_eq!(f.dfg.signatures(), g.dfg.signatures());
     assert_eq!(f.dfg.ext_funcs(), g.dfg.ext_funcs());
-    assert_eq!(f.layout.blocks().collect::<Vec<_>>(), g.layout.blocks().collect::<Vec<_>>());
+    assert_eq!(
+        f.layout.blocks().collect::<Vec<_>>(),
+        g.layout.blocks().collect::<Vec<_>>()
+    );
     let (fi, gi) = (positions(f), positions(g));
     assert_eq!(fi.len(), gi.len());
     for (&a, &b) in fi.iter().zip(&gi) {
@@ -562,7 +570,12 @@ fn rewriting_keeps_round_trip_exact() {
             .insts()
             .filter(|&i| {
                 let data = func.dfg.inst(i);
-                data.opcode.is_pure() && func.dfg.inst_results(i).iter().all(|&r| func.dfg.use_count(r) == 0)
+                data.opcode.is_pure()
+                    && func
+                        .dfg
+                        .inst_results(i)
+                        .iter()
+                        .all(|&r| func.dfg.use_count(r) == 0)
             })
             .collect();
         for inst in removable {
@@ -586,7 +599,12 @@ fn ill_typed_instructions_still_round_trip() {
     b.switch_to_block(entry);
     let p = b.append_entry_params(entry);
     b.ins(InstructionData::binary(Opcode::Iadd, Type::I64, p[0], p[1]));
-    b.ins(InstructionData::new(Opcode::Return, Type::I8, Imm::None, &[]));
+    b.ins(InstructionData::new(
+        Opcode::Return,
+        Type::I8,
+        Imm::None,
+        &[],
+    ));
     let text = func.to_string();
     assert!(text.contains("iadd.i64 v0, v1"), "{text}");
     assert!(text.contains("return.i8"), "{text}");
