@@ -146,7 +146,7 @@ impl InstructionData {
         InstructionData::new(Opcode::Fcmp, ty, Imm::FloatCC(cc), &[lhs, rhs])
     }
 
-    /// A branch-free instruction's destinations replaced by `dests`.
+    /// This instruction with its branch destinations set to `dests`.
     pub fn with_dests(mut self, dests: Vec<BlockCall>) -> InstructionData {
         self.dests = dests;
         self

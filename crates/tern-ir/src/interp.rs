@@ -74,6 +74,14 @@ pub enum InterpError {
         /// The argument types given.
         found: Vec<Type>,
     },
+    /// A `call` names a function whose signature is not the one the
+    /// caller declared for it.
+    SignatureMismatch {
+        /// The calling function.
+        caller: String,
+        /// The callee's name.
+        callee: String,
+    },
     /// A host handler returned values that do not match the signature.
     BadHostResults(String),
     /// An access flagged `notrap` was out of bounds, or one flagged
@@ -102,6 +110,10 @@ impl fmt::Display for InterpError {
                 expected,
                 found,
             } => write!(f, "%{function}{expected} called with {found:?}"),
+            InterpError::SignatureMismatch { caller, callee } => write!(
+                f,
+                "%{caller} declares %{callee} with a signature other than its own"
+            ),
             InterpError::BadHostResults(name) => {
                 write!(f, "host function %{name} returned the wrong types")
             }
@@ -445,7 +457,15 @@ impl<'a> Interpreter<'a> {
             Imm::Func(f) => {
                 let name = &func.dfg.ext_func(f).name;
                 match self.by_name.get(name.as_str()) {
-                    Some(&index) => (self.functions[index], args),
+                    Some(&index) if self.functions[index].signature == *sig => {
+                        (self.functions[index], args)
+                    }
+                    Some(_) => {
+                        return Err(InterpError::SignatureMismatch {
+                            caller: func.name.clone(),
+                            callee: name.clone(),
+                        });
+                    }
                     None => return self.call_host(name, sig, args),
                 }
             }
@@ -460,6 +480,7 @@ impl<'a> Interpreter<'a> {
                 (callee, &args[1..])
             }
         };
+        // Only reachable for indirect calls: direct ones were checked above.
         if callee.signature != *sig {
             return Ok(Flow::Trap(TrapCode::BadSignature));
         }
@@ -684,6 +705,32 @@ block1:
             Ok(Outcome::Trapped(TrapCode::StackOverflow))
         );
         assert_eq!(run(text, "spin", &[]), Err(InterpError::OutOfFuel));
+    }
+
+    #[test]
+    fn direct_call_with_wrong_declaration_is_an_error() {
+        let text = "\
+function %id(i64) -> i64 {
+block0(v0: i64):
+    return v0
+}
+
+function %caller(i32) -> i32 {
+    sig0 = (i32) -> i32
+    fn0 = %id sig0
+
+block0(v0: i32):
+    v1 = call fn0(v0)
+    return v1
+}
+";
+        assert_eq!(
+            run(text, "caller", &[i32v(1)]),
+            Err(InterpError::SignatureMismatch {
+                caller: "caller".into(),
+                callee: "id".into()
+            })
+        );
     }
 
     #[test]

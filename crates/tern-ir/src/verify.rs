@@ -22,16 +22,17 @@
 //! 3. **SSA.** Every operand is a defined value whose definition is in the
 //!    layout and dominates the use: a block parameter's block dominates the
 //!    using block; an instruction result's instruction comes earlier in the
-//!    same block or its block dominates the using block. Uses in
-//!    unreachable blocks are not dominance-checked (nothing dominates them),
-//!    but everything else is.
+//!    same block or its block dominates the using block. In unreachable
+//!    blocks (which nothing dominates) only placement and same-block order
+//!    are checked. The check is linear in the size of the function plus
+//!    the dominator-tree walks.
 
 use std::fmt;
 
 use crate::cfg::ControlFlowGraph;
 use crate::dfg::ValueDef;
 use crate::dominance::DominatorTree;
-use crate::entities::{Block, Inst, Value};
+use crate::entities::{Block, EntityRef, Inst, Value};
 use crate::function::Function;
 use crate::instructions::{Imm, InstructionData};
 use crate::opcode::InstFormat;
@@ -156,16 +157,18 @@ impl Verifier<'_> {
         }
         let cfg = ControlFlowGraph::compute(func);
         let domtree = DominatorTree::compute(func, &cfg);
+        // Position of each placed instruction within its block, for
+        // same-block def-before-use checks in O(1).
+        let mut position = vec![0usize; func.dfg.num_insts()];
         for block in func.layout.blocks() {
-            if !domtree.is_reachable(block) {
-                continue;
-            }
-            // Position of each instruction within this block, for same-block
-            // def-before-use checks.
             for (pos, inst) in func.layout.block_insts(block).enumerate() {
-                let data = func.dfg.inst(inst);
-                for v in data.all_values() {
-                    self.check_dominance(inst, block, pos, v, &domtree);
+                position[inst.index()] = pos;
+            }
+        }
+        for block in func.layout.blocks() {
+            for inst in func.layout.block_insts(block) {
+                for v in func.dfg.inst(inst).all_values() {
+                    self.check_definition_reaches(inst, block, v, &position, &domtree);
                 }
             }
         }
@@ -283,12 +286,15 @@ impl Verifier<'_> {
         }
     }
 
-    fn check_dominance(
+    /// Checks that the definition of `v` is placed and dominates its use
+    /// by `inst` in `block`. In unreachable blocks only placement and
+    /// same-block order are checked (nothing dominates them).
+    fn check_definition_reaches(
         &mut self,
         inst: Inst,
         block: Block,
-        pos: usize,
         v: Value,
+        position: &[usize],
         domtree: &DominatorTree,
     ) {
         let dfg = &self.func.dfg;
@@ -296,25 +302,27 @@ impl Verifier<'_> {
         if !dfg.value_is_valid(v) {
             return; // already reported
         }
-        let ok = match dfg.value_def(v) {
-            ValueDef::Param(def_block, _) => {
-                layout.is_block_inserted(def_block) && domtree.dominates(def_block, block)
-            }
+        let reachable = domtree.is_reachable(block);
+        let problem = match dfg.value_def(v) {
+            ValueDef::Param(def_block, _) if !layout.is_block_inserted(def_block) => Some(format!(
+                "uses {v}, a parameter of {def_block}, which is not in the layout"
+            )),
+            ValueDef::Param(def_block, _) => (reachable && !domtree.dominates(def_block, block))
+                .then(|| format!("uses {v}, whose definition does not dominate this use")),
             ValueDef::Result(def_inst, _) => match layout.inst_block(def_inst) {
-                None => false,
-                Some(def_block) if def_block == block => layout
-                    .block_insts(block)
-                    .take(pos)
-                    .any(|earlier| earlier == def_inst),
-                Some(def_block) => domtree.dominates(def_block, block),
+                None => Some(format!(
+                    "uses {v}, a result of {def_inst}, which is not in the layout"
+                )),
+                Some(def_block) if def_block == block => (position[def_inst.index()]
+                    >= position[inst.index()])
+                .then(|| format!("uses {v}, whose definition does not dominate this use")),
+                Some(def_block) => (reachable && !domtree.dominates(def_block, block))
+                    .then(|| format!("uses {v}, whose definition does not dominate this use")),
             },
-            ValueDef::Reserved => false,
+            ValueDef::Reserved => unreachable!("valid values are not reserved"),
         };
-        if !ok {
-            self.report(
-                Location::Inst(inst),
-                format!("uses {v}, whose definition does not dominate this use"),
-            );
+        if let Some(message) = problem {
+            self.report(Location::Inst(inst), message);
         }
     }
 }
@@ -407,6 +415,22 @@ mod tests {
         assert!(
             msgs.iter().any(|m| m.contains("terminator before the end")),
             "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn reports_uses_of_removed_definitions() {
+        let mut func = Function::new("f", Signature::new(&[], &[Type::I32]));
+        let mut b = FunctionBuilder::new(&mut func);
+        let entry = b.create_block();
+        b.switch_to_block(entry);
+        let one = b.iconst(Type::I32, 1);
+        b.return_(&[one]);
+        let def = func.dfg.value_inst(one).unwrap();
+        func.layout.remove_inst(def);
+        assert_eq!(
+            messages(&func),
+            ["inst1 (return v0): uses v0, a result of inst0, which is not in the layout"]
         );
     }
 
