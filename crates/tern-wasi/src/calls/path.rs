@@ -230,7 +230,12 @@ impl WasiCtx {
     ) -> Result<(), Errno> {
         let dir = self.dir(fd, Rights::PATH_REMOVE_DIRECTORY)?;
         let mem = GuestMemory::new(memory);
-        Ok(dir.remove_dir(guest_path(&mem, path, path_len)?)?)
+        let path = guest_path(&mem, path, path_len)?;
+        // rmdir(2) accepts `dir/`; cap-std would resolve it to `dir/.`,
+        // which cannot be removed (`INVAL`). The target must be a directory
+        // either way, so the slashes carry no meaning: drop them.
+        let trimmed = path.trim_end_matches('/');
+        Ok(dir.remove_dir(if trimmed.is_empty() { path } else { trimmed })?)
     }
 
     /// `path_rename`: renames a file or directory, possibly into another

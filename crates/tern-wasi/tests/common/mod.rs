@@ -151,6 +151,8 @@ impl Guest {
         self.put(&bytes)
     }
 
+    /// `path_open`, arguments in wasm order.
+    #[allow(clippy::too_many_arguments)]
     pub fn path_open(
         &mut self,
         dir: u32,
