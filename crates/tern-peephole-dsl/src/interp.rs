@@ -63,11 +63,12 @@ pub fn eval_cexpr<S: Subject>(s: &S, root: S::Value, e: &CExpr, ty: Type) -> Opt
         CExpr::IntCC(cc) => Konst::IntCC(*cc),
         CExpr::FloatCC(cc) => Konst::FloatCC(*cc),
         CExpr::Unquote(op, args) => {
-            let args: Vec<Konst> = args
-                .iter()
-                .map(|a| eval_cexpr(s, root, a, ty))
-                .collect::<Option<_>>()?;
-            unquote(*op, ty, &args)?
+            // Unquotes take one or two operands.
+            let mut values = [Konst::Int(0); 2];
+            for (slot, a) in values.iter_mut().zip(args) {
+                *slot = eval_cexpr(s, root, a, ty)?;
+            }
+            unquote(*op, ty, &values[..args.len()])?
         }
     })
 }
@@ -218,10 +219,10 @@ mod tests {
         let one = t.iconst(Type::I32, 1);
         let eight = t.iconst(Type::I32, 8);
         let six = t.iconst(Type::I32, 6);
-        let m1 = t.inst(Opcode::Imul, Type::I32, Imm::None, vec![x, one]);
-        let m8 = t.inst(Opcode::Imul, Type::I32, Imm::None, vec![x, eight]);
-        let m6 = t.inst(Opcode::Imul, Type::I32, Imm::None, vec![x, six]);
-        let mxx = t.inst(Opcode::Imul, Type::I32, Imm::None, vec![x, x]);
+        let m1 = t.inst(Opcode::Imul, Type::I32, Imm::None, &[x, one]);
+        let m8 = t.inst(Opcode::Imul, Type::I32, Imm::None, &[x, eight]);
+        let m6 = t.inst(Opcode::Imul, Type::I32, Imm::None, &[x, six]);
+        let mxx = t.inst(Opcode::Imul, Type::I32, Imm::None, &[x, x]);
         assert_eq!(find(&a, &t, m1), Some(1));
         assert_eq!(find(&a, &t, m8), Some(2));
         assert_eq!(find(&a, &t, m6), Some(0));
@@ -237,9 +238,9 @@ mod tests {
         );
         let mut t = Terms::new();
         let (x, y, z) = (t.input(Type::I8), t.input(Type::I8), t.input(Type::I8));
-        let inner = t.inst(Opcode::Bor, Type::I8, Imm::None, vec![x, y]);
-        let hit = t.inst(Opcode::Bor, Type::I8, Imm::None, vec![x, inner]);
-        let miss = t.inst(Opcode::Bor, Type::I8, Imm::None, vec![z, inner]);
+        let inner = t.inst(Opcode::Bor, Type::I8, Imm::None, &[x, y]);
+        let hit = t.inst(Opcode::Bor, Type::I8, Imm::None, &[x, inner]);
+        let miss = t.inst(Opcode::Bor, Type::I8, Imm::None, &[z, inner]);
         assert_eq!(find(&a, &t, hit), Some(0));
         assert_eq!(find(&a, &t, miss), Some(1));
     }
@@ -250,13 +251,13 @@ mod tests {
         let mut t = Terms::new();
         let x8 = t.input(Type::I8);
         let ff8 = t.iconst(Type::I8, 0xff);
-        let and8 = t.inst(Opcode::Band, Type::I8, Imm::None, vec![x8, ff8]);
+        let and8 = t.inst(Opcode::Band, Type::I8, Imm::None, &[x8, ff8]);
         // At i8, 0xff is both -1 (switch) and 255 (yes/no test); the switch
         // comes first in the global order.
         assert_eq!(find(&a, &t, and8), Some(1));
         let x16 = t.input(Type::I16);
         let ff16 = t.iconst(Type::I16, 0xff);
-        let and16 = t.inst(Opcode::Band, Type::I16, Imm::None, vec![x16, ff16]);
+        let and16 = t.inst(Opcode::Band, Type::I16, Imm::None, &[x16, ff16]);
         assert_eq!(find(&a, &t, and16), Some(0));
     }
 
@@ -267,8 +268,8 @@ mod tests {
         let x = t.input(Type::I32);
         let zero = t.iconst(Type::I32, 0);
         let four = t.iconst(Type::I32, 4);
-        let d0 = t.inst(Opcode::Udiv, Type::I32, Imm::None, vec![x, zero]);
-        let d4 = t.inst(Opcode::Udiv, Type::I32, Imm::None, vec![x, four]);
+        let d0 = t.inst(Opcode::Udiv, Type::I32, Imm::None, &[x, zero]);
+        let d4 = t.inst(Opcode::Udiv, Type::I32, Imm::None, &[x, four]);
         assert_eq!(find(&a, &t, d0), None);
         assert_eq!(find(&a, &t, d4), Some(0));
     }

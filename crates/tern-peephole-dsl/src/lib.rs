@@ -14,6 +14,7 @@ pub mod rule;
 pub mod signature;
 pub mod subject;
 pub mod typeck;
+pub mod verify;
 
 use diagnostic::{CompileError, SourceMap};
 use rule::Rule;

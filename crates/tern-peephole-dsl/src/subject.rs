@@ -57,14 +57,17 @@ pub struct Term {
     pub ty: Type,
     /// The immediate.
     pub imm: Imm,
-    /// Value operands.
-    pub args: Vec<TermId>,
+    /// The value operands, as a range of [`Terms`]' operand list.
+    args: (u32, u32),
 }
 
-/// A forest of expression trees: the smallest [`Subject`].
+/// A forest of expression trees: the smallest [`Subject`]. Clearing and
+/// refilling it allocates nothing once it has grown, which matters to the
+/// verifier, which builds one per sample.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Terms {
     nodes: Vec<Term>,
+    args: Vec<TermId>,
 }
 
 impl Terms {
@@ -73,37 +76,60 @@ impl Terms {
         Terms::default()
     }
 
+    /// Removes every term, keeping the memory.
+    pub fn clear(&mut self) {
+        self.nodes.clear();
+        self.args.clear();
+    }
+
+    /// The value operands of `id`.
+    pub fn args(&self, id: TermId) -> &[TermId] {
+        let (start, end) = self.nodes[id.0].args;
+        &self.args[start as usize..end as usize]
+    }
+
     /// Adds an opaque value of type `ty` (a function parameter, say).
     pub fn input(&mut self, ty: Type) -> TermId {
-        self.push(Term {
-            opcode: None,
-            ctrl: ty,
-            ty,
-            imm: Imm::None,
-            args: Vec::new(),
-        })
+        self.push(
+            Term {
+                opcode: None,
+                ctrl: ty,
+                ty,
+                imm: Imm::None,
+                args: (0, 0),
+            },
+            &[],
+        )
     }
 
     /// Adds an instruction. Its result type follows from the opcode and
-    /// controlling type.
-    pub fn inst(&mut self, opcode: Opcode, ctrl: Type, imm: Imm, args: Vec<TermId>) -> TermId {
+    /// controlling type; an integer immediate is masked to the controlling
+    /// type's width.
+    pub fn inst(&mut self, opcode: Opcode, ctrl: Type, imm: Imm, args: &[TermId]) -> TermId {
         debug_assert!(signature(opcode).is_ok(), "{opcode} cannot appear in terms");
+        let imm = match imm {
+            Imm::Int(bits) => Imm::Int(bits & ctrl.mask()),
+            other => other,
+        };
         let ty = match opcode.result_kind() {
             tern_ir::ResultKind::Bool => Type::I8,
             _ => ctrl,
         };
-        self.push(Term {
-            opcode: Some(opcode),
-            ctrl,
-            ty,
-            imm,
+        self.push(
+            Term {
+                opcode: Some(opcode),
+                ctrl,
+                ty,
+                imm,
+                args: (0, 0),
+            },
             args,
-        })
+        )
     }
 
     /// Adds `iconst.ty bits`.
     pub fn iconst(&mut self, ty: Type, bits: u128) -> TermId {
-        self.inst(Opcode::Iconst, ty, Imm::Int(bits & ty.mask()), Vec::new())
+        self.inst(Opcode::Iconst, ty, Imm::Int(bits & ty.mask()), &[])
     }
 
     /// The node for `id`.
@@ -111,7 +137,10 @@ impl Terms {
         &self.nodes[id.0]
     }
 
-    fn push(&mut self, t: Term) -> TermId {
+    fn push(&mut self, mut t: Term, args: &[TermId]) -> TermId {
+        let start = self.args.len() as u32;
+        self.args.extend_from_slice(args);
+        t.args = (start, self.args.len() as u32);
         self.nodes.push(t);
         TermId(self.nodes.len() - 1)
     }
@@ -125,7 +154,7 @@ impl Subject for Terms {
     }
 
     fn arg(&self, v: TermId, i: usize) -> TermId {
-        self.nodes[v.0].args[i]
+        self.args(v)[i]
     }
 
     fn imm(&self, v: TermId) -> Imm {
