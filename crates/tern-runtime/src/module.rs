@@ -121,6 +121,9 @@ fn compile_all(
     offsets: &VMOffsets,
     bodies: Vec<FunctionBodyData<'_>>,
 ) -> Result<Vec<CompiledFunction>, Error> {
+    if bodies.is_empty() {
+        return Ok(Vec::new());
+    }
     let compiler = engine.compiler();
     let compile = |fc: &mut Box<dyn tern_environ::FunctionCompiler + '_>,
                    (i, body): (usize, FunctionBodyData<'_>)| {

@@ -254,3 +254,53 @@ fn malformed_and_invalid_modules_are_errors_not_crashes() {
     assert!(err.to_string().contains("type mismatch"), "{err}");
     assert!(Module::new(&engine, b"not wasm at all").is_err());
 }
+
+#[test]
+fn host_functions_round_trip_stack_arguments_and_several_results() {
+    let engine = engine();
+    let mut store = Store::new(&engine, 5i64);
+    let mut linker = Linker::new();
+    // Eight parameters (two of them past the integer argument registers)
+    // and three results (two through the return area).
+    linker.func_wrap(
+        "h",
+        "f",
+        |caller: Caller<'_, i64>, a: i32, b: f64, c: i64, d: f32, e: i32, f: i32, g: i32, h: i64| {
+            let sum = a as i64 + c + *caller.data() + e as i64 + f as i64 + g as i64 + h;
+            (sum, b * 2.0 + d as f64, 7i32)
+        },
+    );
+    linker.func_wrap("h", "panics", |x: i32| -> i32 {
+        assert!(x != 1, "boom");
+        x
+    });
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (import "h" "f" (func (param i32 f64 i64 f32 i32 i32 i32 i64) (result i64 f64 i32)))
+             (import "h" "panics" (func (param i32) (result i32)))
+             (export "f" (func 0)) (export "panics" (func 1)))"#,
+    )
+    .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let f = instance.get_func(&store, "f").unwrap();
+    let mut out = [Val::I64(0), Val::F64(0), Val::I32(0)];
+    let args = [
+        Val::I32(1),
+        Val::F64(1.5f64.to_bits()),
+        Val::I64(10),
+        Val::F32(0.25f32.to_bits()),
+        Val::I32(100),
+        Val::I32(1000),
+        Val::I32(10000),
+        Val::I64(100000),
+    ];
+    f.call(&mut store, &args, &mut out).unwrap();
+    assert_eq!(out, [Val::I64(111116), Val::F64(3.25f64.to_bits()), Val::I32(7)]);
+    // A panicking host function panics in the caller, and the store
+    // remains usable.
+    let panics = instance.get_typed_func::<i32, i32>(&store, "panics").unwrap();
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| panics.call(&mut store, 1)));
+    assert!(caught.is_err());
+    assert_eq!(panics.call(&mut store, 2).unwrap(), 2);
+}
