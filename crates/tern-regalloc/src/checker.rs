@@ -264,22 +264,26 @@ impl<'a, F: Function> Checker<'a, F> {
             let mut state = entry_states[b].clone().unwrap_or_default();
             self.run_block(block, &mut state)?;
             for (k, &succ) in self.func.block_succs(block).iter().enumerate() {
+                // Parameters take their arguments' locations all at once:
+                // an argument may itself be a parameter of the successor.
                 let mut out = state.clone();
                 let args = self.func.branch_args(block, k);
                 let params = self.func.block_params(succ);
+                let mut renamed: Vec<(Loc, u32)> = Vec::new();
+                for (&a, &p) in args.iter().zip(params) {
+                    renamed.extend(
+                        state
+                            .0
+                            .iter()
+                            .filter(|e| e.1 == a.index() as u32)
+                            .map(|e| (e.0, p.index() as u32)),
+                    );
+                }
                 for &p in params {
                     out.kill(p);
                 }
-                for (&a, &p) in args.iter().zip(params) {
-                    let holders: Vec<Loc> = out
-                        .0
-                        .iter()
-                        .filter(|e| e.1 == a.index() as u32)
-                        .map(|e| e.0)
-                        .collect();
-                    for l in holders {
-                        out.add(l, p.index() as u32);
-                    }
+                for (l, p) in renamed {
+                    out.add(l, p);
                 }
                 let s = succ.index();
                 let changed = match &mut entry_states[s] {
@@ -615,6 +619,32 @@ mod tests {
             check(&f, &env, &bad),
             Err(CheckError::WrongValue { inst, .. }) if inst == Inst::new(2)
         ));
+    }
+
+    #[test]
+    fn block_params_are_renamed_in_parallel() {
+        // block0: a = def; b = def; jump block1(a, b)
+        // block1(x, y): use x in r0; use y in r1; jump block1(y, x)
+        // With no moves the swap is wrong; with a swap through r2 it is right.
+        let mut b = FunctionBuilder::new();
+        let (b0, b1) = (b.block(), b.block());
+        let (a, c) = (b.vreg(RegClass::Int), b.vreg(RegClass::Int));
+        let (x, y) = (b.vreg(RegClass::Int), b.vreg(RegClass::Int));
+        b.param(b1, x);
+        b.param(b1, y);
+        b.inst(b0, &[Operand::reg_def(a), Operand::reg_def(c)], PRegSet::empty());
+        b.jump(b0, b1, &[a, c]);
+        b.inst(b1, &[Operand::fixed_use(x, r(0)), Operand::fixed_use(y, r(1))], PRegSet::empty());
+        b.jump(b1, b1, &[y, x]);
+        let f = b.finish();
+        let env = small_env(3, 0, false);
+        let allocs: &[&[Allocation]] = &[&[R0, R1], &[], &[R0, R1], &[]];
+        assert!(matches!(
+            check(&f, &env, &output(allocs, &[], 0)),
+            Err(CheckError::WrongValue { .. })
+        ));
+        let swap = [(3, mv(R0, R2)), (3, mv(R1, R0)), (3, mv(R2, R1))];
+        assert_eq!(check(&f, &env, &output(allocs, &swap, 0)), Ok(()));
     }
 
     #[test]

@@ -11,7 +11,9 @@
 //! caller-saved register). Per instruction, a register budget keeps the
 //! problem solvable: at each of its two program points, the registers the
 //! instruction pins plus the values it needs in registers stay below the
-//! class's register count.
+//! class's register count. A value used in a register may live on after
+//! the instruction, keeping that register through the late point, so such
+//! uses count at both points.
 
 use super::func::{FunctionBuilder, TestFunction};
 use super::rng::Rng;
@@ -421,8 +423,11 @@ impl Gen<'_> {
                 budget.early[ci] += 1;
                 budget.late[ci] += 1;
                 Operand::reg_use_late(v)
-            } else if fits(&budget, class, 1, 0) {
+            } else if fits(&budget, class, 1, 1) {
+                // The value may live on, keeping its register through the
+                // late point too.
                 budget.early[ci] += 1;
+                budget.late[ci] += 1;
                 Operand::reg_use(v)
             } else {
                 Operand::any_use(v)
