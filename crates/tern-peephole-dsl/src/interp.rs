@@ -25,6 +25,17 @@ pub enum Konst {
     FloatCC(FloatCC),
 }
 
+impl Konst {
+    /// The immediate operand this constant is.
+    pub fn to_imm(self) -> Imm {
+        match self {
+            Konst::Int(bits) => Imm::Int(bits),
+            Konst::IntCC(cc) => Imm::IntCC(cc),
+            Konst::FloatCC(cc) => Imm::FloatCC(cc),
+        }
+    }
+}
+
 /// The value at `path` below `root`, or `None` if the path leads through a
 /// value that is not defined by an instruction with enough operands.
 pub fn value_at<S: Subject>(s: &S, root: S::Value, path: &Path) -> Option<S::Value> {

@@ -4,7 +4,9 @@
 
 pub mod ast;
 pub mod automaton;
+pub mod codegen;
 pub mod diagnostic;
+pub mod dot;
 pub mod fold;
 pub mod interp;
 pub mod lexer;
@@ -16,6 +18,7 @@ pub mod subject;
 pub mod typeck;
 pub mod verify;
 
+use automaton::Automaton;
 use diagnostic::{CompileError, SourceMap};
 use rule::Rule;
 
@@ -59,4 +62,50 @@ pub fn check_str(name: &str, text: &str) -> Result<RuleSet, CompileError> {
     let mut sources = SourceMap::new();
     sources.add(name, text);
     check(sources)
+}
+
+/// Rules compiled through phase 4: checked, linearized and merged.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    /// The checked rules and their sources.
+    pub set: RuleSet,
+    /// The automaton matching all of them.
+    pub automaton: Automaton,
+}
+
+impl Compiled {
+    /// Runs the verifier on every rule.
+    pub fn verify(&self, options: &verify::Options) -> verify::Report {
+        verify::verify(&self.set, &self.automaton, options)
+    }
+
+    /// The matcher as Rust source (see [`codegen`]).
+    pub fn emit_rust(&self) -> String {
+        codegen::emit(&self.set, &self.automaton)
+    }
+
+    /// The automaton as a Graphviz graph (see [`dot`]).
+    pub fn dot(&self) -> String {
+        dot::render(&self.set, &self.automaton)
+    }
+}
+
+/// Parses, type-checks, linearizes and merges every rule in `sources`.
+pub fn compile(sources: SourceMap) -> Result<Compiled, CompileError> {
+    let set = check(sources)?;
+    let linear = set
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| linear::linearize(i, r))
+        .collect();
+    let automaton = Automaton::build(linear);
+    Ok(Compiled { set, automaton })
+}
+
+/// [`compile`] for a single file given as text.
+pub fn compile_str(name: &str, text: &str) -> Result<Compiled, CompileError> {
+    let mut sources = SourceMap::new();
+    sources.add(name, text);
+    compile(sources)
 }

@@ -42,6 +42,50 @@ pub trait Subject {
     }
 }
 
+/// Making the instructions of a right-hand side.
+///
+/// The generated `apply` function builds everything below the root through
+/// this trait and returns what the root becomes as a [`Replacement`]; the
+/// optimizer inserts the new instructions before the instruction being
+/// rewritten.
+pub trait Builder {
+    /// A handle to a value.
+    type Value: Copy + Eq;
+
+    /// Makes a new single-result instruction and returns its result.
+    fn inst(&mut self, opcode: Opcode, ctrl: Type, imm: Imm, args: &[Self::Value]) -> Self::Value;
+}
+
+/// What the root of a match becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Replacement<V> {
+    /// An existing value: every use of the root is redirected to it.
+    Value(V),
+    /// A new instruction in place of the root's, with the same result.
+    Inst {
+        /// The opcode.
+        opcode: Opcode,
+        /// The controlling type.
+        ctrl: Type,
+        /// The immediate.
+        imm: Imm,
+        /// The value operands (the first `len`).
+        args: [V; 3],
+        /// How many operands there are.
+        len: usize,
+    },
+}
+
+impl<V: Copy> Replacement<V> {
+    /// The operands of an [`Replacement::Inst`].
+    pub fn args(&self) -> &[V] {
+        match self {
+            Replacement::Value(_) => &[],
+            Replacement::Inst { args, len, .. } => &args[..*len],
+        }
+    }
+}
+
 /// A value in [`Terms`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TermId(pub usize);
@@ -143,6 +187,14 @@ impl Terms {
         t.args = (start, self.args.len() as u32);
         self.nodes.push(t);
         TermId(self.nodes.len() - 1)
+    }
+}
+
+impl Builder for Terms {
+    type Value = TermId;
+
+    fn inst(&mut self, opcode: Opcode, ctrl: Type, imm: Imm, args: &[TermId]) -> TermId {
+        Terms::inst(self, opcode, ctrl, imm, args)
     }
 }
 
