@@ -2,7 +2,7 @@
 //! their register operands for an allocator, and their encodings.
 
 use crate::buffer::{CodeBuffer, Label};
-use crate::encode::{Encoding, Rm, emit_opcode_plus_reg, emit_rm, fits_i8, gpr, xmm};
+use crate::encode::{Encoding, Rm, Sink, emit_opcode_plus_reg, emit_rm, fits_i8, gpr, xmm};
 use crate::operand::{
     Amode, Cond, ExtMode, FloatSize, RegImm, RegMem, RegMemImm, ShiftAmount, Size,
 };
@@ -324,8 +324,8 @@ pub enum Inst {
     Movzx { ext: ExtMode, dst: Reg, src: RegMem },
     /// `movsx dst, src` (for `LQ`: `movsxd`).
     Movsx { ext: ExtMode, dst: Reg, src: RegMem },
-    /// `lea dst, [addr]` (16, 32 or 64 bits; not RIP-relative data only —
-    /// any address, including labels).
+    /// `lea dst, [addr]` (16, 32 or 64 bits; a RIP-relative address gives
+    /// the address of a label).
     Lea { size: Size, dst: Reg, addr: Amode },
     /// `op dst, src` for the eight ALU operations (`cmp` only reads `dst`).
     Alu {
@@ -593,10 +593,42 @@ impl Inst {
         }
     }
 
+    /// `(dst, src)` if this is a plain full-register copy (`mov r64, r64` or
+    /// `movaps`), which an allocator may coalesce. A 32-bit `mov` is not one:
+    /// it zeroes the upper half.
+    pub fn as_move(&self) -> Option<(Reg, Reg)> {
+        match *self {
+            Inst::Mov {
+                size: Size::S64,
+                dst,
+                src: RegMem::Reg(src),
+            }
+            | Inst::Movaps { dst, src } => Some((dst, src)),
+            _ => None,
+        }
+    }
+
     /// Encodes the instruction at the end of `buf`.
     ///
     /// All registers must be physical (checked in debug builds).
+    #[inline]
     pub fn emit(&self, buf: &mut CodeBuffer) {
+        match *self {
+            // Branches go through the buffer's peepholes; `nop` padding may
+            // be longer than one instruction.
+            Inst::Jmp { target } => buf.jmp(target),
+            Inst::Jcc { cond, target } => buf.jcc(cond, target),
+            Inst::Nop { len } => emit_nops(buf, len.into()),
+            _ => {
+                let mut sink = Sink::new(buf);
+                self.encode(&mut sink);
+                sink.finish();
+            }
+        }
+    }
+
+    /// Encodes every instruction but branches and `nop` padding.
+    fn encode(&self, buf: &mut Sink<'_>) {
         match *self {
             Inst::Mov { size, dst, src } => emit_reg_rm(
                 buf,
@@ -788,8 +820,9 @@ impl Inst {
                     src,
                 );
             }
-            Inst::Jmp { target } => buf.jmp(target),
-            Inst::Jcc { cond, target } => buf.jcc(cond, target),
+            Inst::Jmp { .. } | Inst::Jcc { .. } | Inst::Nop { .. } => {
+                unreachable!("emitted directly by Inst::emit")
+            }
             Inst::JmpReg { target } => {
                 emit_rm(
                     buf,
@@ -802,8 +835,7 @@ impl Inst {
             }
             Inst::Call { target, .. } => {
                 buf.put1(0xe8);
-                buf.add_reloc(target, -4);
-                buf.put4(0);
+                buf.reloc_field(target, -4);
             }
             Inst::CallInd { target, .. } => {
                 emit_rm(buf, Encoding::op(&[0xff]), 2, false, rm_gpr(&target), 0)
@@ -812,7 +844,6 @@ impl Inst {
             Inst::Push { src } => emit_opcode_plus_reg(buf, false, false, false, 0x50, gpr(src)),
             Inst::Pop { dst } => emit_opcode_plus_reg(buf, false, false, false, 0x58, gpr(dst)),
             Inst::Ud2 => buf.put_bytes(&[0x0f, 0x0b]),
-            Inst::Nop { len } => emit_nops(buf, len.into()),
             Inst::XmmMov { size, dst, src } => emit_xmm_rm(
                 buf,
                 Encoding::op(&[0x0f, 0x10]).mandatory(scalar_prefix(size)),
@@ -974,7 +1005,7 @@ fn rm_gpr(rm: &RegMem) -> Rm<'_> {
 }
 
 /// `op reg, xmm/m` where `reg` is already encoded.
-fn emit_xmm_rm(buf: &mut CodeBuffer, enc: Encoding, reg: u8, src: &RegMem, trailing: u8) {
+fn emit_xmm_rm(buf: &mut Sink<'_>, enc: Encoding, reg: u8, src: &RegMem, trailing: u8) {
     let rm = match src {
         RegMem::Reg(r) => Rm::Reg(xmm(*r)),
         RegMem::Mem(a) => Rm::Mem(a),
@@ -983,12 +1014,12 @@ fn emit_xmm_rm(buf: &mut CodeBuffer, enc: Encoding, reg: u8, src: &RegMem, trail
 }
 
 /// `op dst, src` with an integer register `dst` in the `reg` field.
-fn emit_reg_rm(buf: &mut CodeBuffer, enc: Encoding, dst: Reg, src: RegMem) {
+fn emit_reg_rm(buf: &mut Sink<'_>, enc: Encoding, dst: Reg, src: RegMem) {
     emit_rm(buf, enc, gpr(dst), true, rm_gpr(&src), 0);
 }
 
 /// `movzx`/`movsx`: the source register is a byte register for `B*` modes.
-fn emit_extend(buf: &mut CodeBuffer, mut enc: Encoding, ext: ExtMode, dst: Reg, src: RegMem) {
+fn emit_extend(buf: &mut Sink<'_>, mut enc: Encoding, ext: ExtMode, dst: Reg, src: RegMem) {
     // Only the source can be a byte register; the destination is 16+ bits.
     enc.byte_regs = ext.from_size() == Size::S8;
     emit_rm(buf, enc, gpr(dst), false, rm_gpr(&src), 0);
@@ -996,7 +1027,7 @@ fn emit_extend(buf: &mut CodeBuffer, mut enc: Encoding, ext: ExtMode, dst: Reg, 
 
 /// An instruction without ModRM whose size is set by prefixes only
 /// (`cwd`/`cdq`/`cqo`).
-fn emit_rm_less(buf: &mut CodeBuffer, size: Size, opcode: u8) {
+fn emit_rm_less(buf: &mut Sink<'_>, size: Size, opcode: u8) {
     match size {
         Size::S16 => buf.put1(0x66),
         Size::S64 => buf.put1(0x48),
@@ -1015,7 +1046,7 @@ fn imm_len(size: Size) -> u8 {
     }
 }
 
-fn put_imm(buf: &mut CodeBuffer, len: u8, imm: i32) {
+fn put_imm(buf: &mut Sink<'_>, len: u8, imm: i32) {
     match len {
         1 => {
             debug_assert!(
@@ -1053,7 +1084,7 @@ const ALU_OPCODES: [u8; 64] = {
     t
 };
 
-fn emit_alu(buf: &mut CodeBuffer, op: AluOp, size: Size, dst: Reg, src: RegMemImm) {
+fn emit_alu(buf: &mut Sink<'_>, op: AluOp, size: Size, dst: Reg, src: RegMemImm) {
     match src {
         RegMemImm::Reg(src) => emit_rm(
             buf,
@@ -1092,7 +1123,7 @@ fn emit_alu(buf: &mut CodeBuffer, op: AluOp, size: Size, dst: Reg, src: RegMemIm
 
 /// `op r/m, imm`: `83 /op ib` when the immediate fits 8 signed bits,
 /// otherwise `81 /op iw/id` (`80 /op ib` for bytes).
-fn emit_alu_imm(buf: &mut CodeBuffer, op: AluOp, size: Size, rm: Rm<'_>, imm: i32) {
+fn emit_alu_imm(buf: &mut Sink<'_>, op: AluOp, size: Size, rm: Rm<'_>, imm: i32) {
     let (opcode, len): (&'static [u8], u8) = if size == Size::S8 {
         (&[0x80], 1)
     } else if fits_i8(imm.into()) {
@@ -1104,7 +1135,7 @@ fn emit_alu_imm(buf: &mut CodeBuffer, op: AluOp, size: Size, rm: Rm<'_>, imm: i3
     put_imm(buf, len, imm);
 }
 
-fn emit_test(buf: &mut CodeBuffer, size: Size, lhs: RegMem, rhs: RegImm) {
+fn emit_test(buf: &mut Sink<'_>, size: Size, lhs: RegMem, rhs: RegImm) {
     let byte = size == Size::S8;
     match rhs {
         RegImm::Reg(r) => {
@@ -1144,7 +1175,7 @@ fn emit_test(buf: &mut CodeBuffer, size: Size, lhs: RegMem, rhs: RegImm) {
     }
 }
 
-fn emit_mov_imm(buf: &mut CodeBuffer, size: Size, dst: u8, imm: u64) {
+fn emit_mov_imm(buf: &mut Sink<'_>, size: Size, dst: u8, imm: u64) {
     match size {
         Size::S8 => {
             emit_opcode_plus_reg(buf, false, false, true, 0xb0, dst);
