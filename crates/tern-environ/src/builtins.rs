@@ -15,18 +15,55 @@
 //! branching to a trapping instruction with the builtin's trap code, so
 //! builtins never unwind through compiled frames.
 
-/// The runtime helpers, in table order.
+/// The runtime helpers, in table order. Operands are listed after the
+/// vmctx; memory and table indices are module-wide (imports first).
+/// "Trap flag" results are 0 on success; any other value means the
+/// operation trapped with the code named here, and had no effect (bounds
+/// are checked before anything is written).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u32)]
 pub enum Builtin {
-    /// `memory_grow(vmctx, delta_pages, memory_index) -> old_pages | u32::MAX as u64`
-    /// (never traps: failure to grow is the result -1).
+    /// `(delta_pages, memory) -> old_pages | u32::MAX`; never traps.
     MemoryGrow,
+    /// `(dst_memory, dst, src_memory, src, len) -> trap flag`
+    /// (`MemoryOutOfBounds`); overlapping ranges copy as memmove does.
+    MemoryCopy,
+    /// `(memory, dst, value, len) -> trap flag` (`MemoryOutOfBounds`).
+    MemoryFill,
+    /// `(memory, data_index, dst, src, len) -> trap flag`
+    /// (`MemoryOutOfBounds`); a dropped segment has length 0.
+    MemoryInit,
+    /// `(data_index) -> 0`.
+    DataDrop,
+    /// `(table, delta, init) -> old_size | u32::MAX`; `init` is a raw
+    /// element (funcref pointer or externref handle, 0 for null).
+    TableGrow,
+    /// `(table, dst, value, len) -> trap flag` (`TableOutOfBounds`).
+    TableFill,
+    /// `(dst_table, src_table, dst, src, len) -> trap flag`
+    /// (`TableOutOfBounds`); memmove semantics.
+    TableCopy,
+    /// `(table, elem_index, dst, src, len) -> trap flag`
+    /// (`TableOutOfBounds`); a dropped segment has length 0.
+    TableInit,
+    /// `(elem_index) -> 0`.
+    ElemDrop,
 }
 
 impl Builtin {
     /// Every builtin, in table order.
-    pub const ALL: &'static [Builtin] = &[Builtin::MemoryGrow];
+    pub const ALL: &'static [Builtin] = &[
+        Builtin::MemoryGrow,
+        Builtin::MemoryCopy,
+        Builtin::MemoryFill,
+        Builtin::MemoryInit,
+        Builtin::DataDrop,
+        Builtin::TableGrow,
+        Builtin::TableFill,
+        Builtin::TableCopy,
+        Builtin::TableInit,
+        Builtin::ElemDrop,
+    ];
 
     /// The byte offset of this builtin's pointer in the builtin table.
     pub fn table_offset(self) -> u32 {
@@ -36,7 +73,25 @@ impl Builtin {
     /// The number of operands after the vmctx.
     pub fn num_params(self) -> usize {
         match self {
+            Builtin::DataDrop | Builtin::ElemDrop => 1,
             Builtin::MemoryGrow => 2,
+            Builtin::TableGrow => 3,
+            Builtin::MemoryFill | Builtin::TableFill => 4,
+            Builtin::MemoryCopy | Builtin::MemoryInit | Builtin::TableCopy | Builtin::TableInit => {
+                5
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_order_matches_discriminants() {
+        for (i, b) in Builtin::ALL.iter().enumerate() {
+            assert_eq!(b.table_offset(), 8 * i as u32);
         }
     }
 }

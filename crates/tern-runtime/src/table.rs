@@ -56,4 +56,18 @@ impl Table {
     pub fn elements_mut(&mut self) -> &mut [usize] {
         &mut self.elements
     }
+
+    /// Grows by `delta` elements set to `init`; returns the old length, or
+    /// `None` past the maximum or the engine's limit (the table is then
+    /// unchanged).
+    pub fn grow(&mut self, delta: u32, init: usize) -> Option<u32> {
+        let old = self.len();
+        let new = old.checked_add(delta)?;
+        if new > self.ty.maximum.unwrap_or(u32::MAX).min(MAX_TABLE_ELEMENTS) {
+            return None;
+        }
+        self.elements.resize(new as usize, init);
+        self.sync_definition();
+        Some(old)
+    }
 }

@@ -265,7 +265,15 @@ fn host_functions_round_trip_stack_arguments_and_several_results() {
     linker.func_wrap(
         "h",
         "f",
-        |caller: Caller<'_, i64>, a: i32, b: f64, c: i64, d: f32, e: i32, f: i32, g: i32, h: i64| {
+        |caller: Caller<'_, i64>,
+         a: i32,
+         b: f64,
+         c: i64,
+         d: f32,
+         e: i32,
+         f: i32,
+         g: i32,
+         h: i64| {
             let sum = a as i64 + c + *caller.data() + e as i64 + f as i64 + g as i64 + h;
             (sum, b * 2.0 + d as f64, 7i32)
         },
@@ -296,11 +304,17 @@ fn host_functions_round_trip_stack_arguments_and_several_results() {
         Val::I64(100000),
     ];
     f.call(&mut store, &args, &mut out).unwrap();
-    assert_eq!(out, [Val::I64(111116), Val::F64(3.25f64.to_bits()), Val::I32(7)]);
+    assert_eq!(
+        out,
+        [Val::I64(111116), Val::F64(3.25f64.to_bits()), Val::I32(7)]
+    );
     // A panicking host function panics in the caller, and the store
     // remains usable.
-    let panics = instance.get_typed_func::<i32, i32>(&store, "panics").unwrap();
-    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| panics.call(&mut store, 1)));
+    let panics = instance
+        .get_typed_func::<i32, i32>(&store, "panics")
+        .unwrap();
+    let caught =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| panics.call(&mut store, 1)));
     assert!(caught.is_err());
     assert_eq!(panics.call(&mut store, 2).unwrap(), 2);
 }
