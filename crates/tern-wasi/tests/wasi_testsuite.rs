@@ -1,0 +1,311 @@
+//! Runs every test program of WebAssembly/wasi-testsuite (the copy in
+//! `../shared/wasi-testsuite`, or `$TERN_WASI_TESTSUITE`) against this
+//! crate, checking exit code, stdout and stderr as the suite's
+//! `doc/specification.md` describes.
+//!
+//! Until tern-runtime can run programs, the wasm itself is executed by
+//! wasmi, the interpreter the project already uses as its independent
+//! reference engine. Only the engine is borrowed: every WASI call goes
+//! through `tern_wasi::dispatch`. The glue in `mod engine` is the same
+//! ~40 lines tern-runtime needs (register `WasiFunc::ALL` by signature,
+//! hand each call the store's `WasiCtx` and the exported memory, turn an
+//! `Unwind` into unwinding); when the runtime lands, this runner switches
+//! to it and runs on both tiers.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tern_wasi::{DirPerms, Input, Output, WasiCtx, WasiCtxBuilder, WritePipe};
+
+/// Tests known not to pass, with the reason. The runner fails if one of
+/// them starts passing, so this list can only shrink.
+const EXPECTED_FAILURES: &[(&str, &str)] = &[];
+
+mod engine {
+    use std::fmt;
+
+    use tern_wasi::{Unwind, ValType, WasiCtx, WasiFunc};
+    use wasmi::{Caller, Engine, Extern, FuncType, Linker, Module, Store, Val};
+
+    /// An `Unwind` travelling through wasmi's error type.
+    #[derive(Debug)]
+    struct HostUnwind(Unwind);
+
+    impl fmt::Display for HostUnwind {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+
+    impl wasmi::errors::HostError for HostUnwind {}
+
+    fn wasm_type(ty: ValType) -> wasmi::ValType {
+        match ty {
+            ValType::I32 => wasmi::ValType::I32,
+            ValType::I64 => wasmi::ValType::I64,
+        }
+    }
+
+    /// Defines every WASI function in `linker`, from the table.
+    fn define_wasi(linker: &mut Linker<WasiCtx>) {
+        for &func in WasiFunc::ALL {
+            let sig = func.signature();
+            let ty = FuncType::new(
+                sig.params.iter().copied().map(wasm_type),
+                sig.results.iter().copied().map(wasm_type),
+            );
+            linker
+                .func_new(
+                    WasiFunc::MODULE,
+                    func.name(),
+                    ty,
+                    move |mut caller: Caller<'_, WasiCtx>, params: &[Val], results: &mut [Val]| {
+                        let Some(Extern::Memory(memory)) = caller.get_export("memory") else {
+                            return Err(wasmi::Error::new("the module exports no memory"));
+                        };
+                        let mut args = Vec::with_capacity(params.len());
+                        for param in params {
+                            args.push(match param {
+                                Val::I32(v) => u64::from(*v as u32),
+                                Val::I64(v) => *v as u64,
+                                other => {
+                                    return Err(wasmi::Error::new(format!(
+                                        "unexpected argument {other:?}"
+                                    )));
+                                }
+                            });
+                        }
+                        let (bytes, ctx) = memory.data_and_store_mut(&mut caller);
+                        match tern_wasi::dispatch(ctx, bytes, func, &args) {
+                            Ok(errno) => {
+                                if let Some(result) = results.first_mut() {
+                                    *result = Val::I32(errno);
+                                }
+                                Ok(())
+                            }
+                            Err(unwind) => Err(wasmi::Error::host(HostUnwind(unwind))),
+                        }
+                    },
+                )
+                .expect("each WASI function is defined once");
+        }
+    }
+
+    /// Runs the command `wasm` (its `_start`) with `ctx`: the exit status,
+    /// or why it could not run.
+    pub fn run(wasm: &[u8], ctx: WasiCtx) -> Result<i32, String> {
+        let engine = Engine::default();
+        let module = Module::new(&engine, wasm).map_err(|e| format!("invalid module: {e}"))?;
+        let mut linker = Linker::new(&engine);
+        define_wasi(&mut linker);
+        let mut store = Store::new(&engine, ctx);
+        let instance = linker
+            .instantiate_and_start(&mut store, &module)
+            .map_err(|e| format!("instantiation failed: {e}"))?;
+        let start = instance
+            .get_typed_func::<(), ()>(&store, "_start")
+            .map_err(|e| format!("no _start: {e}"))?;
+        match start.call(&mut store, ()) {
+            Ok(()) => Ok(0),
+            Err(err) => match err.downcast_ref::<HostUnwind>() {
+                Some(HostUnwind(unwind)) => unwind
+                    .exit_status()
+                    .ok_or_else(|| format!("bad host call: {unwind}")),
+                None => Err(format!("trapped: {err}")),
+            },
+        }
+    }
+}
+
+/// A test's expectations (the suite's "legacy" JSON format). Output is
+/// compared only where the JSON states it: several of the suite's own
+/// programs print diagnostics (`path_open_preopen`, `poll_oneoff_stdio`,
+/// `stdio`) that their JSON does not mention, and the reference runner's
+/// validators skip an unstated `stdout`.
+#[derive(Debug, Default)]
+struct Spec {
+    args: Vec<String>,
+    env: BTreeMap<String, String>,
+    root: Option<PathBuf>,
+    exit_code: i32,
+    stdout: Option<String>,
+    stderr: Option<String>,
+}
+
+fn read_spec(json: Option<&Path>) -> Result<Spec, String> {
+    let Some(path) = json else {
+        return Ok(Spec::default());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| format!("{}: not a JSON object", path.display()))?;
+    let mut spec = Spec::default();
+    for (key, value) in object {
+        let bad = || format!("{}: bad value for {key:?}", path.display());
+        match key.as_str() {
+            "args" => {
+                spec.args = value
+                    .as_array()
+                    .ok_or_else(bad)?
+                    .iter()
+                    .map(|a| a.as_str().map(str::to_string).ok_or_else(bad))
+                    .collect::<Result<_, _>>()?;
+            }
+            "env" => {
+                for (name, v) in value.as_object().ok_or_else(bad)? {
+                    spec.env
+                        .insert(name.clone(), v.as_str().ok_or_else(bad)?.to_string());
+                }
+            }
+            "root" => spec.root = Some(PathBuf::from(value.as_str().ok_or_else(bad)?)),
+            "exit_code" => {
+                spec.exit_code = value
+                    .as_i64()
+                    .and_then(|c| i32::try_from(c).ok())
+                    .ok_or_else(bad)?;
+            }
+            "stdout" => spec.stdout = Some(value.as_str().ok_or_else(bad)?.to_string()),
+            "stderr" => spec.stderr = Some(value.as_str().ok_or_else(bad)?.to_string()),
+            other => {
+                return Err(format!(
+                    "{}: unsupported spec field {other:?} (only the legacy format is implemented)",
+                    path.display()
+                ));
+            }
+        }
+    }
+    Ok(spec)
+}
+
+/// Copies `from` into `to` with writable permissions, as in a checkout: the
+/// tests create and delete files in their root, and the shared copy is
+/// read-only.
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644))?;
+        }
+    }
+    Ok(())
+}
+
+fn run_test(wasm_path: &Path) -> Result<(), String> {
+    let json = wasm_path.with_extension("json");
+    let spec = read_spec(json.exists().then_some(json.as_path()))?;
+    let name = wasm_path
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let stdout = WritePipe::new();
+    let stderr = WritePipe::new();
+    let mut builder = WasiCtxBuilder::new()
+        .arg(name)
+        .args(spec.args.iter().cloned())
+        .envs(spec.env.clone())
+        .stdin(Input::Null)
+        .stdout(Output::Pipe(stdout.clone()))
+        .stderr(Output::Pipe(stderr.clone()));
+    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+    if let Some(root) = &spec.root {
+        let source = wasm_path.parent().unwrap().join(root);
+        copy_tree(&source, scratch.path())
+            .map_err(|e| format!("copying {}: {e}", source.display()))?;
+        builder = builder.preopened_dir(scratch.path(), "/", DirPerms::ReadWrite);
+    }
+    let ctx: WasiCtx = builder.build().map_err(|e| e.to_string())?;
+    let wasm = std::fs::read(wasm_path).map_err(|e| e.to_string())?;
+    // Interpreting deep recursion needs more than a test thread's stack.
+    let status = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || engine::run(&wasm, ctx))
+        .map_err(|e| e.to_string())?
+        .join()
+        .map_err(|_| "the engine panicked".to_string())??;
+    let (out, err) = (stdout.contents_string(), stderr.contents_string());
+    let matches = |expected: &Option<String>, actual: &str| {
+        expected.as_ref().is_none_or(|expected| expected == actual)
+    };
+    if status != spec.exit_code || !matches(&spec.stdout, &out) || !matches(&spec.stderr, &err) {
+        return Err(format!(
+            "exit {status} (expected {}), stdout {out:?} (expected {:?}), stderr {err:?} (expected {:?})",
+            spec.exit_code, spec.stdout, spec.stderr
+        ));
+    }
+    Ok(())
+}
+
+fn suite_dir() -> PathBuf {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = std::env::var_os("TERN_WASI_TESTSUITE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo.join("../shared/wasi-testsuite"));
+    assert!(
+        dir.join("tests").is_dir(),
+        "the WASI test suite is not at {} (set TERN_WASI_TESTSUITE to its location)",
+        dir.display()
+    );
+    dir
+}
+
+#[test]
+fn wasi_testsuite_passes() {
+    let suite = suite_dir();
+    let mut tests = Vec::new();
+    for language in ["assemblyscript", "c", "rust"] {
+        let dir = suite
+            .join("tests")
+            .join(language)
+            .join("testsuite/wasm32-wasip1");
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "wasm") {
+                tests.push((
+                    format!("{language}/{}", path.file_stem().unwrap().to_string_lossy()),
+                    path,
+                ));
+            }
+        }
+    }
+    tests.sort();
+    assert!(
+        tests.len() >= 70,
+        "only {} tests found in {}",
+        tests.len(),
+        suite.display()
+    );
+
+    let mut unexpected = Vec::new();
+    let mut passed = 0;
+    for (name, path) in &tests {
+        let expected_failure = EXPECTED_FAILURES.iter().find(|(n, _)| n == name);
+        match (run_test(path), expected_failure) {
+            (Ok(()), None) => passed += 1,
+            (Err(_), Some(_)) => {}
+            (Ok(()), Some((_, reason))) => unexpected.push(format!(
+                "{name}: passes, but is listed as failing ({reason})"
+            )),
+            (Err(why), None) => unexpected.push(format!("{name}: {why}")),
+        }
+    }
+    eprintln!(
+        "wasi-testsuite: {passed} passed, {} expected failures, {} unexpected",
+        EXPECTED_FAILURES.len(),
+        unexpected.len()
+    );
+    assert!(
+        unexpected.is_empty(),
+        "wasi-testsuite:\n{}",
+        unexpected.join("\n")
+    );
+}
