@@ -304,47 +304,23 @@ impl CodeBuffer {
     /// Records a relocation for the 4-byte field about to be emitted at the
     /// current offset (the caller then emits the field's placeholder).
     pub fn add_reloc(&mut self, target: RelocTarget, addend: i64) {
-        self.add_reloc_at(self.cur_offset(), target, addend);
-    }
-
-    /// Emits a 4-byte field holding `label + addend - (offset of the field)`,
-    /// patched at `finish`.
-    pub fn use_label_rel32(&mut self, label: Label, addend: i32) {
-        self.add_fixup_rel32(self.cur_offset(), label, addend);
-        self.put4(0);
-    }
-
-    /// Records a PC-relative label field at `at` (at or after the tail; the
-    /// caller writes the placeholder).
-    pub(crate) fn add_fixup_rel32(&mut self, at: u32, label: Label, addend: i32) {
-        self.fixups.push(Fixup {
-            at,
-            label,
-            kind: FixupKind::PcRel32 { addend },
-        });
-    }
-
-    /// Records a relocation of the field at `at` (see [`CodeBuffer::add_reloc`]).
-    pub(crate) fn add_reloc_at(&mut self, at: u32, target: RelocTarget, addend: i64) {
         self.chain.clear();
         self.relocs.push(Reloc {
-            offset: at,
+            offset: self.cur_offset(),
             target,
             addend,
         });
     }
 
-    /// Appends the first `len` bytes of `bytes` (one encoded instruction).
-    #[inline]
-    pub(crate) fn put_inst_bytes(&mut self, bytes: &[u8; 16], len: usize) {
-        debug_assert!(
-            !self.finished,
-            "emitting into a finished CodeBuffer; clear() it first"
-        );
-        // A fixed-size copy is a couple of vector moves; then drop the tail.
-        let start = self.data.len();
-        self.data.extend_from_slice(bytes);
-        self.data.truncate(start + len);
+    /// Emits a 4-byte field holding `label + addend - (offset of the field)`,
+    /// patched at `finish`.
+    pub fn use_label_rel32(&mut self, label: Label, addend: i32) {
+        self.fixups.push(Fixup {
+            at: self.cur_offset(),
+            label,
+            kind: FixupKind::PcRel32 { addend },
+        });
+        self.put4(0);
     }
 
     /// Emits one jump-table entry: a 4-byte field holding

@@ -620,9 +620,7 @@ impl Inst {
             Inst::Jcc { cond, target } => buf.jcc(cond, target),
             Inst::Nop { len } => emit_nops(buf, len.into()),
             _ => {
-                let mut sink = Sink::new(buf);
-                self.encode(&mut sink);
-                sink.finish();
+                self.encode(&mut Sink::new(buf));
             }
         }
     }
