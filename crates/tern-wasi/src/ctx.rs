@@ -485,6 +485,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_context_can_move_to_another_thread() {
+        // A runtime keeps the context in its store, which may run on any
+        // thread.
+        fn assert_send<T: Send>() {}
+        assert_send::<WasiCtx>();
+        let ctx = WasiCtxBuilder::new().arg("x").build().unwrap();
+        let args = std::thread::spawn(move || ctx.args).join().unwrap();
+        assert_eq!(args, ["x"]);
+    }
+
+    #[test]
     fn dir_specs_parse_host_and_guest() {
         let spec: Preopen = "/tmp/x::/data".parse().unwrap();
         assert_eq!(spec.host, PathBuf::from("/tmp/x"));

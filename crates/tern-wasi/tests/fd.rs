@@ -525,15 +525,28 @@ fn stdio_is_null_by_default_and_not_a_terminal() {
             filetype(Filetype::Unknown)
         );
     }
-    // Stream flags cannot change.
+    // Null streams never block, so they can be made non-blocking.
     let nonblock = Fdflags::NONBLOCK.bits();
-    assert_eq!(
-        guest.errno("fd_fdstat_set_flags", &[STDOUT.into(), nonblock.into()]),
-        Errno::Notsup
-    );
     guest
-        .ok("fd_fdstat_set_flags", &[STDOUT.into(), 0])
+        .ok("fd_fdstat_set_flags", &[STDOUT.into(), nonblock.into()])
         .unwrap();
+    assert_eq!(guest.fdstat(STDOUT).unwrap().flags, nonblock);
+}
+
+#[test]
+fn inherited_stdio_flags_are_left_to_the_host() {
+    let mut guest = Guest::new(WasiCtxBuilder::new().inherit_stdio());
+    let nonblock = Fdflags::NONBLOCK.bits();
+    for fd in [STDIN, STDOUT, STDERR] {
+        assert_eq!(
+            guest.errno("fd_fdstat_set_flags", &[fd.into(), nonblock.into()]),
+            Errno::Notsup
+        );
+        guest.ok("fd_fdstat_set_flags", &[fd.into(), 0]).unwrap();
+        let stat = guest.fdstat(fd).unwrap();
+        assert_eq!(stat.flags, 0);
+        assert_eq!(stat.base & Rights::FD_SEEK.bits(), 0);
+    }
 }
 
 #[test]

@@ -106,9 +106,10 @@ impl WasiCtx {
 
     /// `fd_fdstat_set_flags`: changes `APPEND` and `NONBLOCK`. The
     /// synchronization flags are fixed when a file is opened (Linux cannot
-    /// change them later): asking to change them is `NOTSUP`. The standard
-    /// streams keep their flags (changing them on an inherited stream would
-    /// change the host's own descriptor).
+    /// change them later): asking to change them is `NOTSUP`. Inherited
+    /// standard streams keep their flags, since changing them would change
+    /// the host process's own descriptors (a non-blocking host stdout makes
+    /// the host's own prints fail).
     pub fn fd_fdstat_set_flags(
         &mut self,
         _memory: &mut [u8],
@@ -123,6 +124,9 @@ impl WasiCtx {
             return Err(Errno::Notsup);
         }
         match &entry.handle {
+            // In-memory and null streams never block and always append: any
+            // setting is already true of them.
+            Handle::Reader(_) | Handle::Writer(_) if entry.handle.host_fd().is_none() => {}
             Handle::Reader(_) | Handle::Writer(_) => {
                 if flags != entry.flags {
                     return Err(Errno::Notsup);
