@@ -38,3 +38,30 @@ pub fn disassemble(code: &[u8], base: u64) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_offsets_bytes_and_intel_syntax() {
+        // add rax, 1; jmp back to 0; an undecodable byte.
+        let code = [0x48, 0x83, 0xc0, 0x01, 0xeb, 0xfa, 0x06];
+        let text = disassemble(&code, 0x1000);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(
+            lines[0],
+            format!("{:>6}: {:<31}add rax,1", 0, "48 83 c0 01 ")
+        );
+        assert_eq!(
+            lines[1],
+            format!("{:>6}: {:<31}jmp short 0000000000001000h", 4, "eb fa ")
+        );
+        assert!(
+            lines[2].starts_with("     6: 06 ") && lines[2].ends_with("(bad)"),
+            "{}",
+            lines[2]
+        );
+    }
+}

@@ -479,9 +479,21 @@ fn visit_amode(a: &mut Amode, v: &mut impl OperandVisitor) {
 }
 
 impl Inst {
-    /// Reports every register operand to `v`, in operand order: explicit
-    /// registers (which `v` may rewrite), implicit fixed registers and
-    /// clobbers.
+    /// Reports every register operand to `v`: explicit registers (which `v`
+    /// may rewrite; sources first, then the destination), then implicit
+    /// fixed registers, then clobbers.
+    ///
+    /// Conventions an allocator must know:
+    /// - Address registers are uses.
+    /// - Instructions that keep part of their destination are `UseDef`:
+    ///   two-operand ALU ops, `cmov`, `movss`/`movsd` between registers, the
+    ///   scalar SSE operations (which keep the upper lanes), `cvtsi2ss`.
+    /// - `setcc` writes only the low byte but is reported as a `Def`: its
+    ///   users must read it as a byte (or zero-extend it with `movzx`).
+    /// - `bsf`/`bsr` are reported as `Def`; their result for a zero input is
+    ///   undefined and must not be relied on.
+    /// - Shift counts in `cl` and the `rax`/`rdx` of `mul`/`div`/`cdq` are
+    ///   fixed physical operands: the compiler moves values there.
     pub fn operands(&mut self, v: &mut impl OperandVisitor) {
         use OperandKind::{Def, Use, UseDef};
         match self {

@@ -468,7 +468,7 @@ impl Flags {
         self.sf = result >> 31 != 0;
         self.cf = carry;
         self.of = overflow;
-        self.pf = (result as u8).count_ones() % 2 == 0;
+        self.pf = (result as u8).count_ones().is_multiple_of(2);
     }
 
     fn holds(&self, cc: ConditionCode) -> bool {
