@@ -283,7 +283,11 @@ impl CodeBuffer {
     }
 
     /// The offset `label` resolves to, if it is bound. A label bound at a
-    /// `jmp` that was threaded resolves to the jump's target.
+    /// `jmp` that was threaded resolves to the jump's target. While a label
+    /// is bound at the tail of the buffer, the peepholes may still move it
+    /// back (when they delete a branch before it); offsets are final after
+    /// `finish`. Label uses should go through fixups, never through
+    /// displacements computed from this.
     pub fn label_offset(&self, label: Label) -> Option<u32> {
         self.labels.offset_const(label)
     }

@@ -282,3 +282,26 @@ fn address_encoding_lengths() {
     assert_eq!(len(Amode::base_index(RAX, RBX, Scale::Four, 0)), 3);
     assert_eq!(len(Amode::base_index(R13, R12, Scale::Eight, 0)), 5);
 }
+
+/// `rsp` cannot be an index: the constructor rejects it, and an `Amode`
+/// built by hand with it is refused by the encoder instead of silently
+/// meaning "no index".
+#[test]
+#[should_panic(expected = "rsp cannot be an index")]
+fn rsp_index_is_never_encoded() {
+    use tern_asm::regs::{RAX, RSP};
+    use tern_asm::{Amode, Scale};
+    let amode = Amode::BaseIndex { base: RAX.into(), index: Some((RSP.into(), Scale::Two)), disp: 0 };
+    Assembler::new().mov_rm(Size::S64, RAX, amode);
+}
+
+#[test]
+fn r12_and_r13_work_as_index() {
+    use tern_asm::regs::{R12, R13, RSP};
+    use tern_asm::{Amode, Scale};
+    let mut asm = Assembler::new();
+    for index in [R12, R13] {
+        let amode = Amode::base_index(RSP, index, Scale::Eight, 0);
+        check(&mut asm, |a| a.lea(Size::S64, RSP, amode), Mnemonic::Lea, &[r(RSP, Size::S64), m(amode, 0)]);
+    }
+}
