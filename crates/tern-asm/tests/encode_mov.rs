@@ -291,7 +291,11 @@ fn address_encoding_lengths() {
 fn rsp_index_is_never_encoded() {
     use tern_asm::regs::{RAX, RSP};
     use tern_asm::{Amode, Scale};
-    let amode = Amode::BaseIndex { base: RAX.into(), index: Some((RSP.into(), Scale::Two)), disp: 0 };
+    let amode = Amode::BaseIndex {
+        base: RAX.into(),
+        index: Some((RSP.into(), Scale::Two)),
+        disp: 0,
+    };
     Assembler::new().mov_rm(Size::S64, RAX, amode);
 }
 
@@ -302,6 +306,11 @@ fn r12_and_r13_work_as_index() {
     let mut asm = Assembler::new();
     for index in [R12, R13] {
         let amode = Amode::base_index(RSP, index, Scale::Eight, 0);
-        check(&mut asm, |a| a.lea(Size::S64, RSP, amode), Mnemonic::Lea, &[r(RSP, Size::S64), m(amode, 0)]);
+        check(
+            &mut asm,
+            |a| a.lea(Size::S64, RSP, amode),
+            Mnemonic::Lea,
+            &[r(RSP, Size::S64), m(amode, 0)],
+        );
     }
 }
