@@ -54,14 +54,58 @@ pub const PROPOSALS: &[(&str, WasmFeatures)] = &[
     ("component-model", WasmFeatures::COMPONENT_MODEL),
 ];
 
-/// Names the first proposal in [`PROPOSALS`] under which `bytes` validates,
-/// given that it does not validate with [`supported_features`] alone.
-/// Returns `None` when no single proposal makes the module valid (the
-/// module is then simply invalid).
-pub fn required_proposal(bytes: &[u8]) -> Option<&'static str> {
-    let base = supported_features();
-    PROPOSALS.iter().find_map(|(name, extra)| {
-        let mut validator = wasmparser::Validator::new_with_features(base | *extra);
-        validator.validate_all(bytes).ok().map(|_| *name)
-    })
+/// Names the proposals `bytes` needs, given that it does not validate with
+/// [`supported_features`] alone: a minimal set, found by enabling every
+/// proposal and then removing each one the module validates without.
+/// Returns `None` when no combination of proposals makes the module valid
+/// (the module is then simply invalid).
+pub fn required_proposals(bytes: &[u8]) -> Option<Vec<&'static str>> {
+    let validates = |features: WasmFeatures| {
+        wasmparser::Validator::new_with_features(features)
+            .validate_all(bytes)
+            .is_ok()
+    };
+    let all = PROPOSALS
+        .iter()
+        .fold(supported_features(), |acc, (_, f)| acc | *f);
+    if !validates(all) {
+        return None;
+    }
+    let mut needed: Vec<(&'static str, WasmFeatures)> = PROPOSALS.to_vec();
+    let mut i = 0;
+    while i < needed.len() {
+        let without = needed
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .fold(supported_features(), |acc, (_, (_, f))| acc | *f);
+        if validates(without) {
+            needed.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+    Some(needed.into_iter().map(|(name, _)| name).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wasm(text: &str) -> Vec<u8> {
+        wat::parse_str(text).unwrap()
+    }
+
+    #[test]
+    fn names_each_needed_proposal_and_only_those() {
+        let simd = wasm("(module (func (param v128)))");
+        assert_eq!(required_proposals(&simd), Some(vec!["simd"]));
+        let two = wasm("(module (memory 1) (memory 1) (func (return_call 0)))");
+        assert_eq!(
+            required_proposals(&two),
+            Some(vec!["tail-call", "multi-memory"])
+        );
+        let invalid = wasm("(module (func (result i32)))");
+        assert_eq!(required_proposals(&invalid), None);
+    }
 }

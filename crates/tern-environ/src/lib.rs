@@ -25,7 +25,7 @@ mod types;
 mod vmoffsets;
 
 pub use compiler::{CompileError, CompiledFunction, Compiler, FunctionCompiler, Tier};
-pub use features::{PROPOSALS, required_proposal, supported_features};
+pub use features::{PROPOSALS, required_proposals, supported_features};
 pub use module::*;
 pub use tern_asm::TrapCode;
 pub use translate::{

@@ -63,7 +63,7 @@ impl<T> Caller<'_, T> {
 
     /// An export of the instance that imported this function.
     pub fn get_export(&self, name: &str) -> Option<Extern> {
-        self.instance?.get_export(&*self, name)
+        self.instance?.get_export(self, name)
     }
 }
 

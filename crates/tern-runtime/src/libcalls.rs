@@ -55,7 +55,7 @@ unsafe fn context<'a>(vmctx: *mut u8) -> (&'a mut InstanceData, &'a mut StoreOpa
 /// Checks `start + len <= bound` without overflow and returns the range.
 fn range(start: u64, len: u64, bound: usize) -> Option<std::ops::Range<usize>> {
     let end = start.checked_add(len)?;
-    (end <= bound as u64).then(|| start as usize..end as usize)
+    (end <= bound as u64).then_some(start as usize..end as usize)
 }
 
 extern "C" fn memory_grow(vmctx: *mut u8, delta: u64, memory: u64) -> u64 {

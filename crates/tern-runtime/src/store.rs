@@ -33,6 +33,11 @@ pub(crate) struct StoreInner<T> {
 }
 
 /// Everything in a store that does not depend on `T`.
+///
+/// The boxes inside the vectors are deliberate: compiled code and
+/// VMContexts hold pointers to these objects, so they must not move when a
+/// vector grows.
+#[allow(clippy::vec_box)]
 pub struct StoreOpaque {
     pub(crate) id: u64,
     pub(crate) engine: Engine,

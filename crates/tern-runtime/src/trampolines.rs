@@ -57,7 +57,7 @@ impl Trampolines {
 }
 
 fn align16(asm: &mut Assembler) -> u32 {
-    while asm.offset() % 16 != 0 {
+    while !asm.offset().is_multiple_of(16) {
         let pad = (16 - asm.offset() % 16).min(8) as u8;
         asm.nop(pad);
     }

@@ -27,7 +27,7 @@ use crate::registry::{self, TrapLocation};
 use crate::vmcontext::VMStoreContext;
 use std::any::Any;
 use std::cell::Cell;
-use std::sync::Once;
+use std::sync::{Once, OnceLock};
 
 /// Stack kept free for host code below the deepest Wasm frame.
 pub const HOST_STACK_RESERVE: usize = 128 * 1024;
@@ -189,24 +189,24 @@ fn stack_limit(max_wasm_stack: usize) -> usize {
 const SIGNALS: [libc::c_int; 4] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE];
 
 /// The handlers that were installed before ours, for faults that are not
-/// Wasm traps.
-static mut PREVIOUS: [std::mem::MaybeUninit<libc::sigaction>; 4] =
-    [const { std::mem::MaybeUninit::uninit() }; 4];
+/// Wasm traps (set once, before any Wasm runs; read in the handler with a
+/// plain atomic load).
+static PREVIOUS: OnceLock<[libc::sigaction; 4]> = OnceLock::new();
 
 fn install_handlers() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
+        // SAFETY: a zeroed sigaction is a valid value of the type.
+        let mut previous: [libc::sigaction; 4] = unsafe { std::mem::zeroed() };
         for (i, &signal) in SIGNALS.iter().enumerate() {
             // SAFETY: a zeroed sigaction is a valid starting point; we fill
-            // in the handler, flags and an empty mask. PREVIOUS is written
-            // only here, once, before any handler can run.
+            // in the handler, flags and an empty mask.
             unsafe {
                 let mut action: libc::sigaction = std::mem::zeroed();
                 action.sa_sigaction = handle_signal as *const () as usize;
                 action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
                 libc::sigemptyset(&mut action.sa_mask);
-                let previous = &raw mut PREVIOUS[i];
-                if libc::sigaction(signal, &action, (*previous).as_mut_ptr()) != 0 {
+                if libc::sigaction(signal, &action, &mut previous[i]) != 0 {
                     panic!(
                         "installing the trap handler for signal {signal} failed: {}",
                         std::io::Error::last_os_error()
@@ -214,6 +214,7 @@ fn install_handlers() {
                 }
             }
         }
+        let _ = PREVIOUS.set(previous);
     });
 }
 
@@ -226,8 +227,10 @@ extern "C" fn handle_signal(
     // SAFETY: the kernel passes a valid ucontext_t for SA_SIGINFO handlers.
     let uc = unsafe { &mut *context.cast::<libc::ucontext_t>() };
     let pc = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as usize;
-    if !state.is_null() {
-        if let Some(location) = registry::lookup_trap(pc) {
+    if !state.is_null()
+        && let Some(location) = registry::lookup_trap(pc)
+    {
+        {
             // SAFETY: `state` is the innermost live entry of this thread,
             // and this thread was interrupted in Wasm code, not in a place
             // that touches `state`.
@@ -240,9 +243,14 @@ extern "C" fn handle_signal(
     }
     // Not a Wasm trap: hand it to whoever was there before us.
     let index = SIGNALS.iter().position(|&s| s == signal).unwrap_or(0);
-    // SAFETY: PREVIOUS[index] was initialized by install_handlers before
-    // our handler could be invoked.
-    let previous = unsafe { (*(&raw const PREVIOUS[index])).assume_init_ref() };
+    let Some(previous) = PREVIOUS.get().map(|p| &p[index]) else {
+        // SAFETY: restoring the default action; the fault recurs on return
+        // and gets the default treatment.
+        unsafe {
+            libc::signal(signal, libc::SIG_DFL);
+        }
+        return;
+    };
     if previous.sa_flags & libc::SA_SIGINFO != 0 && previous.sa_sigaction > 1 {
         let handler: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
             // SAFETY: an SA_SIGINFO handler has this signature.

@@ -5,10 +5,10 @@
 //! directive's outcome is one of three: it *passed*, it *failed* (with the
 //! line and why), or it is *unsupported* because its module needs a
 //! proposal Tern does not implement yet. The last is decided, never
-//! assumed: a module that Tern rejects is validated again with one
-//! proposal enabled at a time (`tern_environ::required_proposal`), and
-//! only if that makes it valid is the directive counted as unsupported,
-//! naming the proposal. Directives that use such a module are unsupported
+//! assumed: a module that Tern rejects is validated again with the
+//! proposals enabled (`tern_environ::required_proposals` finds a minimal
+//! set), and only if that makes it valid is the directive counted as
+//! unsupported, naming the proposals. Directives that use such a module are unsupported
 //! for the same reason. Everything else passes or fails.
 
 mod spectest;
@@ -51,10 +51,18 @@ impl fmt::Display for Report {
     }
 }
 
+/// The proposals a directive needs, joined for messages
+/// (`"multi-memory + function-references"`).
+type Needs = std::rc::Rc<str>;
+
 /// Why a directive did not pass.
 enum Outcome {
     Fail(String),
-    Unsupported(&'static str),
+    Unsupported(Needs),
+}
+
+fn unsupported<T>(proposal: &str) -> Result<T, Outcome> {
+    Err(Outcome::Unsupported(proposal.into()))
 }
 
 type DirectiveResult = Result<(), Outcome>;
@@ -65,10 +73,10 @@ fn fail<T>(message: impl Into<String>) -> Result<T, Outcome> {
 
 /// A module instance as the script sees it: instantiated, or known to need
 /// an unimplemented proposal.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 enum ScriptInstance {
     Ready(Instance),
-    Unsupported(&'static str),
+    Unsupported(Needs),
 }
 
 struct Runner {
@@ -78,9 +86,9 @@ struct Runner {
     current: Option<ScriptInstance>,
     named: HashMap<String, ScriptInstance>,
     /// Module definitions (`module definition`) waiting for instances.
-    definitions: HashMap<String, Result<Module, &'static str>>,
+    definitions: HashMap<String, Result<Module, Needs>>,
     /// Registered names that refer to unsupported modules.
-    unsupported_registrations: HashMap<String, &'static str>,
+    unsupported_registrations: HashMap<String, Needs>,
 }
 
 /// Runs the script at `path` with a fresh engine built from `config`.
@@ -98,7 +106,11 @@ pub fn run_file(path: &Path, config: &Config) -> Report {
 /// Runs a script's text; `name` is used in messages.
 pub fn run_script(name: &str, text: &str, config: &Config) -> Report {
     let mut report = Report::default();
-    let buffer = match ParseBuffer::new(text) {
+    // Spec scripts deliberately use bidirectional-override and other
+    // confusable characters in names; they are data here, not a trick.
+    let mut lexer = wast::lexer::Lexer::new(text);
+    lexer.allow_confusing_unicode(true);
+    let buffer = match ParseBuffer::new_with_lexer(lexer) {
         Ok(b) => b,
         Err(e) => {
             report.failed.push(format!("{name}: {e}"));
@@ -134,7 +146,7 @@ pub fn run_script(name: &str, text: &str, config: &Config) -> Report {
             }
             Ok(Err(Outcome::Unsupported(proposal))) => report
                 .unsupported
-                .push(format!("{name}:{line}: needs the {proposal} proposal")),
+                .push(format!("{name}:{line}: needs proposal {proposal}")),
             Err(panic) => {
                 let message = panic
                     .downcast_ref::<String>()
@@ -172,7 +184,7 @@ impl Runner {
             WastDirective::Module(mut module) => {
                 let name = quote_name(&module);
                 let instance = self.instantiate_quote(&mut module)?;
-                self.set_current(name, instance);
+                self.set_current(name, instance.clone());
                 match instance {
                     ScriptInstance::Ready(_) => Ok(()),
                     ScriptInstance::Unsupported(p) => Err(Outcome::Unsupported(p)),
@@ -186,7 +198,7 @@ impl Runner {
                     Err(Outcome::Unsupported(p)) => Err(p),
                     Err(fail) => return Err(fail),
                 };
-                let unsupported = compiled.as_ref().err().copied();
+                let unsupported = compiled.as_ref().err().cloned();
                 if let Some(name) = name {
                     self.definitions.insert(name, compiled);
                 }
@@ -201,10 +213,10 @@ impl Runner {
                 let compiled = match self.definitions.get(&module) {
                     Some(Ok(m)) => m.clone(),
                     Some(Err(p)) => {
-                        let p = *p;
+                        let p = p.clone();
                         self.set_current(
                             instance.map(|i| i.name().to_string()),
-                            ScriptInstance::Unsupported(p),
+                            ScriptInstance::Unsupported(p.clone()),
                         );
                         return Err(Outcome::Unsupported(p));
                     }
@@ -219,8 +231,8 @@ impl Runner {
             }
             WastDirective::Register { name, module, .. } => {
                 let found = match module {
-                    Some(m) => self.named.get(m.name()).copied(),
-                    None => self.current,
+                    Some(m) => self.named.get(m.name()).cloned(),
+                    None => self.current.clone(),
                 };
                 match found {
                     Some(ScriptInstance::Ready(instance)) => {
@@ -228,7 +240,8 @@ impl Runner {
                         Ok(())
                     }
                     Some(ScriptInstance::Unsupported(p)) => {
-                        self.unsupported_registrations.insert(name.to_string(), p);
+                        self.unsupported_registrations
+                            .insert(name.to_string(), p.clone());
                         Err(Outcome::Unsupported(p))
                     }
                     None => fail("register: no such module instance"),
@@ -281,14 +294,14 @@ impl Runner {
             | WastDirective::AssertMalformedCustom { .. } => {
                 // Custom-section annotations are not interpreted by Tern;
                 // such modules must still load.
-                Err(Outcome::Unsupported("annotations"))
+                unsupported("annotations")
             }
             WastDirective::AssertUnlinkable {
                 module, message, ..
             } => {
                 let mut quote = QuoteWat::Wat(module);
                 let bytes = encode(&mut quote)?;
-                let compiled = self.compile(&bytes)?;
+                let compiled = self.compile_for_instantiation(&bytes)?;
                 match self.linker.instantiate(&mut self.store, &compiled) {
                     Ok(_) => fail(format!("expected link failure `{message}`")),
                     Err(e @ (Error::Link(_) | Error::Trap(_))) => {
@@ -307,16 +320,14 @@ impl Runner {
                     Err(e) => fail(format!("expected link failure `{message}`, got: {e}")),
                 }
             }
-            WastDirective::AssertException { .. } => Err(Outcome::Unsupported("exceptions")),
-            WastDirective::AssertSuspension { .. } => Err(Outcome::Unsupported("stack-switching")),
-            WastDirective::Thread(_) | WastDirective::Wait { .. } => {
-                Err(Outcome::Unsupported("threads"))
-            }
+            WastDirective::AssertException { .. } => unsupported("exceptions"),
+            WastDirective::AssertSuspension { .. } => unsupported("stack-switching"),
+            WastDirective::Thread(_) | WastDirective::Wait { .. } => unsupported("threads"),
         }
     }
 
     fn set_current(&mut self, name: Option<String>, instance: ScriptInstance) {
-        self.current = Some(instance);
+        self.current = Some(instance.clone());
         if let Some(name) = name {
             self.named.insert(name, instance);
         }
@@ -327,8 +338,8 @@ impl Runner {
     fn compile(&self, bytes: &[u8]) -> Result<Module, Outcome> {
         match Module::new(&self.engine, bytes) {
             Ok(m) => Ok(m),
-            Err(e) => match tern_environ::required_proposal(bytes) {
-                Some(p) => Err(Outcome::Unsupported(p)),
+            Err(e) => match tern_environ::required_proposals(bytes) {
+                Some(p) => Err(Outcome::Unsupported(p.join(" + ").into())),
                 None => fail(format!("module failed to compile: {e}")),
             },
         }
@@ -338,17 +349,14 @@ impl Runner {
         if matches!(module, QuoteWat::QuoteComponent(..))
             || matches!(module, QuoteWat::Wat(Wat::Component(_)))
         {
-            return Ok(ScriptInstance::Unsupported("component-model"));
+            return Ok(ScriptInstance::Unsupported("component-model".into()));
         }
         let bytes = encode(module)?;
-        let compiled = match self.compile(&bytes) {
+        let compiled = match self.compile_for_instantiation(&bytes) {
             Ok(m) => m,
             Err(Outcome::Unsupported(p)) => return Ok(ScriptInstance::Unsupported(p)),
             Err(e) => return Err(e),
         };
-        if let Some(p) = self.needs_unsupported_import(&compiled) {
-            return Ok(ScriptInstance::Unsupported(p));
-        }
         match self.linker.instantiate(&mut self.store, &compiled) {
             Ok(i) => Ok(ScriptInstance::Ready(i)),
             Err(e) => fail(format!("instantiation failed: {e}")),
@@ -357,18 +365,28 @@ impl Runner {
 
     /// A module importing from a registered module that was unsupported
     /// is unsupported for the same reason.
-    fn needs_unsupported_import(&self, module: &Module) -> Option<&'static str> {
+    fn needs_unsupported_import(&self, module: &Module) -> Option<Needs> {
         module
             .info()
             .imports
             .iter()
-            .find_map(|i| self.unsupported_registrations.get(&i.module).copied())
+            .find_map(|i| self.unsupported_registrations.get(&i.module).cloned())
+    }
+
+    /// Compiles a module and checks that it imports nothing from a
+    /// registered module that was itself unsupported.
+    fn compile_for_instantiation(&self, bytes: &[u8]) -> Result<Module, Outcome> {
+        let module = self.compile(bytes)?;
+        match self.needs_unsupported_import(&module) {
+            Some(p) => Err(Outcome::Unsupported(p)),
+            None => Ok(module),
+        }
     }
 
     fn instance(&mut self, name: Option<&str>) -> Result<Instance_, Outcome> {
         let found = match name {
-            Some(name) => self.named.get(name).copied(),
-            None => self.current,
+            Some(name) => self.named.get(name).cloned(),
+            None => self.current.clone(),
         };
         match found {
             Some(ScriptInstance::Ready(i)) => Ok(Instance_(i)),
@@ -390,7 +408,7 @@ impl Runner {
             match arg {
                 WastArg::Core(core) => args.push(values::arg(core)?),
                 #[allow(unreachable_patterns)]
-                _ => return Err(Outcome::Unsupported("component-model")),
+                _ => return unsupported("component-model"),
             }
         }
         let ty = func.ty(&self.store);
@@ -406,7 +424,7 @@ impl Runner {
             WastExecute::Wat(wat) => {
                 let mut quote = QuoteWat::Wat(wat);
                 let bytes = encode(&mut quote)?;
-                let compiled = self.compile(&bytes)?;
+                let compiled = self.compile_for_instantiation(&bytes)?;
                 Ok(self
                     .linker
                     .instantiate(&mut self.store, &compiled)

@@ -15,11 +15,11 @@ pub fn arg(arg: &WastArgCore<'_>) -> Result<Val, Outcome> {
         WastArgCore::RefNull(HeapType::Abstract { ty, .. }) => match ty {
             wast::core::AbstractHeapType::Func => Val::FuncRef(None),
             wast::core::AbstractHeapType::Extern => Val::ExternRef(None),
-            _ => return Err(Outcome::Unsupported("gc")),
+            _ => return crate::unsupported("gc"),
         },
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(*n)),
-        WastArgCore::V128(_) => return Err(Outcome::Unsupported("simd")),
-        _ => return Err(Outcome::Unsupported("gc")),
+        WastArgCore::V128(_) => return crate::unsupported("simd"),
+        _ => return crate::unsupported("gc"),
     })
 }
 
