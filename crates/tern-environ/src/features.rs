@@ -26,7 +26,10 @@ pub fn supported_features() -> WasmFeatures {
 }
 
 /// Proposals Tern does not implement yet, with the name users know them by.
-/// Listed so that tooling can report *which* proposal a module needs.
+/// Listed so that tooling can report *which* proposals a module needs. Each
+/// entry is one proposal's own flag: one that builds on another (GC on
+/// function references, relaxed SIMD on SIMD) is reported together with
+/// it.
 pub const PROPOSALS: &[(&str, WasmFeatures)] = &[
     ("simd", WasmFeatures::SIMD),
     (
@@ -42,10 +45,7 @@ pub const PROPOSALS: &[(&str, WasmFeatures)] = &[
         WasmFeatures::SHARED_EVERYTHING_THREADS,
     ),
     ("function-references", WasmFeatures::FUNCTION_REFERENCES),
-    (
-        "gc",
-        WasmFeatures::GC.union(WasmFeatures::FUNCTION_REFERENCES),
-    ),
+    ("gc", WasmFeatures::GC),
     ("exceptions", WasmFeatures::EXCEPTIONS),
     ("legacy-exceptions", WasmFeatures::LEGACY_EXCEPTIONS),
     ("custom-page-sizes", WasmFeatures::CUSTOM_PAGE_SIZES),
