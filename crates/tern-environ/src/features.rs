@@ -32,10 +32,7 @@ pub fn supported_features() -> WasmFeatures {
 /// it.
 pub const PROPOSALS: &[(&str, WasmFeatures)] = &[
     ("simd", WasmFeatures::SIMD),
-    (
-        "relaxed-simd",
-        WasmFeatures::RELAXED_SIMD.union(WasmFeatures::SIMD),
-    ),
+    ("relaxed-simd", WasmFeatures::RELAXED_SIMD),
     ("tail-call", WasmFeatures::TAIL_CALL),
     ("memory64", WasmFeatures::MEMORY64),
     ("multi-memory", WasmFeatures::MULTI_MEMORY),
