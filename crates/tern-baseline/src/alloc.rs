@@ -1,0 +1,188 @@
+//! Getting registers: allocation, spilling one register, evicting a
+//! register needed for a fixed purpose, and clearing the caller-saved
+//! registers before a call.
+//!
+//! Allocation takes a free register if there is one. Otherwise it spills
+//! exactly one register — the one held by the entry deepest in the value
+//! stack (the value that will be needed last), or failing that by a local —
+//! and returns it. Spilling a register stores each entry that refers to it
+//! to that entry's own slot, and each local to its home slot. When a local
+//! and stack entries of the same type share the register (after a
+//! `local.get`), the local is stored once and the entries become aliases of
+//! it, so no second store is needed.
+//!
+//! Callers describe the registers they still read through `avoid`: popped
+//! operands no longer hold a reference, so nothing else protects them from
+//! being handed out again within the same operator.
+
+use crate::emitter::Emitter;
+use crate::regs::{CALL_CLOBBERED, allocatable, class_of};
+use crate::values::{Loc, Src, frame_mem};
+use tern_asm::{PReg, PRegSet, RegClass};
+use tern_environ::ValType;
+
+impl Emitter<'_> {
+    /// A register of `class` outside `avoid` that nothing refers to,
+    /// spilling one if none is free.
+    pub(crate) fn alloc_reg(&mut self, class: RegClass, avoid: PRegSet) -> PReg {
+        if let Some(reg) = self.regs.free_reg(class, avoid) {
+            self.regs.touch(reg);
+            return reg;
+        }
+        let victim = self.choose_victim(class, avoid);
+        self.spill_reg(victim);
+        self.regs.touch(victim);
+        victim
+    }
+
+    /// A register for a value of type `ty`.
+    pub(crate) fn alloc_for(&mut self, ty: ValType, avoid: PRegSet) -> PReg {
+        self.alloc_reg(class_of(ty), avoid)
+    }
+
+    fn choose_victim(&self, class: RegClass, avoid: PRegSet) -> PReg {
+        let candidates = allocatable(class).difference(avoid);
+        let held = |loc: Loc| match loc {
+            Loc::Reg(r) if candidates.contains(r) => Some(r),
+            _ => None,
+        };
+        self.stack
+            .iter()
+            .find_map(|v| held(v.loc))
+            .or_else(|| self.locals.iter().find_map(|v| held(v.loc)))
+            .expect("every register of a class cannot be both free-less and unreferenced")
+    }
+
+    /// Stores every value held in `reg` to memory, leaving `reg` free.
+    pub(crate) fn spill_reg(&mut self, reg: PReg) {
+        let stack_refs = self.stack.iter().filter(|v| v.loc == Loc::Reg(reg)).count() as u32;
+        let mut local_refs = self.regs.uses(reg) - stack_refs;
+        // The local that now holds the value in its home slot, if any.
+        let mut stored_local: Option<(u32, ValType)> = None;
+        if local_refs > 0 {
+            for i in 0..self.locals.len() {
+                if self.locals[i].loc == Loc::Reg(reg) {
+                    let ty = self.locals[i].ty;
+                    self.store_mem(ty, frame_mem(self.homes[i]), reg);
+                    self.locals[i].loc = Loc::Spilled;
+                    self.regs.release(reg);
+                    stored_local.get_or_insert((i as u32, ty));
+                    local_refs -= 1;
+                    if local_refs == 0 {
+                        break;
+                    }
+                }
+            }
+        }
+        let mut remaining = stack_refs;
+        let mut pos = self.stack.len();
+        while remaining > 0 {
+            pos -= 1;
+            let value = self.stack[pos];
+            if value.loc != Loc::Reg(reg) {
+                continue;
+            }
+            match stored_local {
+                Some((local, ty)) if ty == value.ty => {
+                    self.stack[pos].loc = Loc::Local(local);
+                    self.local_aliases += 1;
+                }
+                _ => {
+                    let offset = self.slot_offset(pos);
+                    self.store_mem(value.ty, frame_mem(offset), reg);
+                    self.stack[pos].loc = Loc::Spilled;
+                }
+            }
+            self.regs.release(reg);
+            remaining -= 1;
+        }
+        debug_assert!(self.regs.is_free(reg));
+    }
+
+    /// Makes `reg` free for a fixed use (an implicit operand, an argument),
+    /// moving what it holds to another free register outside `avoid`, or
+    /// spilling it if there is none.
+    pub(crate) fn evict(&mut self, reg: PReg, avoid: PRegSet) {
+        if self.regs.is_free(reg) {
+            return;
+        }
+        match self.regs.free_reg(reg.class(), avoid.with(reg)) {
+            Some(other) => {
+                self.regs.touch(other);
+                let ty = if reg.class() == RegClass::Int {
+                    ValType::I64
+                } else {
+                    ValType::F64
+                };
+                self.move_reg(ty, other, reg);
+                self.rename_reg(reg, other);
+            }
+            None => self.spill_reg(reg),
+        }
+    }
+
+    /// Rewrites every reference to `from` into a reference to `to`.
+    fn rename_reg(&mut self, from: PReg, to: PReg) {
+        let mut remaining = self.regs.uses(from);
+        for value in self.stack.iter_mut().rev() {
+            if remaining == 0 {
+                break;
+            }
+            if value.loc == Loc::Reg(from) {
+                value.loc = Loc::Reg(to);
+                self.regs.release(from);
+                self.regs.acquire(to);
+                remaining -= 1;
+            }
+        }
+        for value in self.locals.iter_mut() {
+            if remaining == 0 {
+                break;
+            }
+            if value.loc == Loc::Reg(from) {
+                value.loc = Loc::Reg(to);
+                self.regs.release(from);
+                self.regs.acquire(to);
+                remaining -= 1;
+            }
+        }
+    }
+
+    /// Spills every value held in a register that calls clobber.
+    pub(crate) fn spill_call_clobbered(&mut self) {
+        for reg in self.regs.used().intersection(CALL_CLOBBERED) {
+            self.spill_reg(reg);
+        }
+    }
+
+    /// `src` in a register (the operand's own if it is in one), which the
+    /// caller may only read.
+    pub(crate) fn to_reg(&mut self, ty: ValType, src: Src, avoid: PRegSet) -> PReg {
+        match src {
+            Src::Reg(r) => r,
+            _ => {
+                let reg = self.alloc_for(ty, avoid);
+                self.load(ty, reg, src);
+                reg
+            }
+        }
+    }
+
+    /// `src` in a register the caller may overwrite: the operand's own if
+    /// nothing else refers to it (and it is not in `avoid`), else a copy.
+    pub(crate) fn to_owned_reg(&mut self, ty: ValType, src: Src, avoid: PRegSet) -> PReg {
+        match src {
+            Src::Reg(r) if self.regs.is_free(r) && !avoid.contains(r) => r,
+            _ => {
+                let reg = self.alloc_for(ty, avoid.union(src.regs()));
+                self.load(ty, reg, src);
+                reg
+            }
+        }
+    }
+
+    /// Whether `src` is a register the consumer may overwrite.
+    pub(crate) fn is_owned(&self, src: Src) -> bool {
+        matches!(src, Src::Reg(r) if self.regs.is_free(r))
+    }
+}

@@ -1,0 +1,201 @@
+//! The per-function compilation state, and the buffers it reuses from one
+//! function to the next.
+//!
+//! An [`Emitter`] lives for one function. Its vectors come from a
+//! [`Buffers`] that the function compiler keeps between functions, so that
+//! compiling a function allocates only what it returns (its code and
+//! tables) once the buffers have grown to the size of the largest function
+//! seen.
+
+use crate::CpuFeatures;
+use crate::control::ControlFrame;
+use crate::frame::FrameLayout;
+use crate::regs::RegFile;
+use crate::values::{Src, Value};
+use tern_asm::{Assembler, Label, PReg, TrapCode};
+use tern_environ::{CompileError, FuncType, ModuleInfo, VMOffsets, ValType};
+
+/// Result type of the emitter's methods.
+pub(crate) type Result<T = ()> = std::result::Result<T, CompileError>;
+
+/// A move between registers, for parallel-move resolution.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RegMove {
+    pub(crate) dst: PReg,
+    pub(crate) src: PReg,
+    pub(crate) ty: ValType,
+}
+
+/// A register to fill from memory or a constant after the register moves.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RegFill {
+    pub(crate) dst: PReg,
+    pub(crate) src: Src,
+    pub(crate) ty: ValType,
+}
+
+/// Vectors reused across functions.
+#[derive(Default)]
+pub(crate) struct Buffers {
+    asm: Assembler,
+    stack: Vec<Value>,
+    locals: Vec<Value>,
+    homes: Vec<i32>,
+    control: Vec<ControlFrame>,
+    states: Vec<Vec<Value>>,
+    reg_moves: Vec<RegMove>,
+    reg_fills: Vec<RegFill>,
+    operands: Vec<(ValType, Src)>,
+    labels: Vec<Label>,
+    stubs: Vec<(u32, Label)>,
+}
+
+/// The state of the function being compiled.
+pub(crate) struct Emitter<'a> {
+    pub(crate) module: &'a ModuleInfo,
+    pub(crate) offsets: &'a VMOffsets,
+    pub(crate) cpu: CpuFeatures,
+    /// The function's signature.
+    pub(crate) func_type: &'a FuncType,
+    pub(crate) asm: Assembler,
+    /// The compile-time value stack.
+    pub(crate) stack: Vec<Value>,
+    /// The location of every local (parameters first).
+    pub(crate) locals: Vec<Value>,
+    /// The home slot of every local, as an offset from `rbp`.
+    pub(crate) homes: Vec<i32>,
+    pub(crate) regs: RegFile,
+    pub(crate) control: Vec<ControlFrame>,
+    /// Spare vectors for merge targets and saved states.
+    pub(crate) states: Vec<Vec<Value>>,
+    pub(crate) reg_moves: Vec<RegMove>,
+    pub(crate) reg_fills: Vec<RegFill>,
+    /// Popped call arguments.
+    pub(crate) operands: Vec<(ValType, Src)>,
+    /// `br_table` targets.
+    pub(crate) labels: Vec<Label>,
+    /// `br_table` transfer stubs: (relative depth, stub label).
+    pub(crate) stubs: Vec<(u32, Label)>,
+    pub(crate) frame: FrameLayout,
+    /// Whether the code being emitted is reachable.
+    pub(crate) reachable: bool,
+    /// The number of `Loc::Local` entries on the value stack.
+    pub(crate) local_aliases: u32,
+    /// Set while a consumer of a comparison loads operands between the
+    /// comparison and its use of the flags.
+    pub(crate) keep_flags: bool,
+    /// The out-of-line `ud2` of each trap code used so far.
+    pub(crate) trap_labels: [Option<Label>; TrapCode::ALL.len()],
+    /// Whether the module has a memory (pinned in `HEAP_BASE`).
+    pub(crate) has_memory: bool,
+    /// Byte offset of the operator being compiled, for error messages.
+    pub(crate) offset: u64,
+}
+
+impl<'a> Emitter<'a> {
+    pub(crate) fn new(
+        module: &'a ModuleInfo,
+        offsets: &'a VMOffsets,
+        cpu: CpuFeatures,
+        func_type: &'a FuncType,
+        mut buffers: Buffers,
+    ) -> Emitter<'a> {
+        buffers.asm.clear();
+        buffers.stack.clear();
+        buffers.locals.clear();
+        buffers.homes.clear();
+        buffers.control.clear();
+        Emitter {
+            module,
+            offsets,
+            cpu,
+            func_type,
+            asm: buffers.asm,
+            stack: buffers.stack,
+            locals: buffers.locals,
+            homes: buffers.homes,
+            regs: RegFile::default(),
+            control: buffers.control,
+            states: buffers.states,
+            reg_moves: buffers.reg_moves,
+            reg_fills: buffers.reg_fills,
+            operands: buffers.operands,
+            labels: buffers.labels,
+            stubs: buffers.stubs,
+            frame: FrameLayout::default(),
+            reachable: true,
+            local_aliases: 0,
+            keep_flags: false,
+            trap_labels: [None; TrapCode::ALL.len()],
+            has_memory: !module.memories.is_empty(),
+            offset: 0,
+        }
+    }
+
+    /// Gives the reusable vectors back.
+    pub(crate) fn into_buffers(mut self) -> Buffers {
+        // Return the vectors of frames still open (after an error).
+        while let Some(frame) = self.control.pop() {
+            self.release_frame_states(frame);
+        }
+        Buffers {
+            asm: self.asm,
+            stack: self.stack,
+            locals: self.locals,
+            homes: self.homes,
+            control: self.control,
+            states: self.states,
+            reg_moves: self.reg_moves,
+            reg_fills: self.reg_fills,
+            operands: self.operands,
+            labels: self.labels,
+            stubs: self.stubs,
+        }
+    }
+
+    /// A spare state vector (empty).
+    pub(crate) fn take_state(&mut self) -> Vec<Value> {
+        self.states.pop().unwrap_or_default()
+    }
+
+    /// Returns a state vector to the spares.
+    pub(crate) fn give_state(&mut self, mut state: Vec<Value>) {
+        state.clear();
+        self.states.push(state);
+    }
+
+    /// The label of the out-of-line `ud2` for `code`.
+    pub(crate) fn trap_label(&mut self, code: TrapCode) -> Label {
+        let slot = &mut self.trap_labels[code.to_u8() as usize];
+        match *slot {
+            Some(label) => label,
+            None => {
+                let label = self.asm.new_label();
+                *slot = Some(label);
+                label
+            }
+        }
+    }
+
+    /// Emits an unconditional trap here.
+    pub(crate) fn trap_here(&mut self, code: TrapCode) {
+        self.asm.add_trap(code);
+        self.asm.ud2();
+    }
+
+    /// An error for an operator this compiler does not handle.
+    pub(crate) fn unsupported(&self, what: impl Into<String>) -> CompileError {
+        CompileError::Unsupported {
+            message: what.into(),
+            offset: self.offset,
+        }
+    }
+
+    /// An error for an implementation limit.
+    pub(crate) fn limit(&self, what: impl Into<String>) -> CompileError {
+        CompileError::Limit {
+            message: what.into(),
+            offset: self.offset,
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! tern-baseline: Tern's single-pass baseline compiler.
+//!
+//! WebAssembly bytecode goes straight to x86-64 machine code in one pass
+//! over each function body, with no intermediate representation: every
+//! operator is validated by wasmparser's function validator and then
+//! emitted, before the next one is read (see `visitor.rs`). The design
+//! follows V8's Liftoff and Wasmtime's Winch; the goal is compile speed
+//! first, and code that is not needlessly slow second.
+//!
+//! # Public API
+//!
+//! [`BaselineCompiler`] implements [`tern_environ::Compiler`];
+//! [`BaselineCompiler::function_compiler`] gives one
+//! [`BaselineFunctionCompiler`] per thread, which compiles function after
+//! function reusing all its buffers. The output is a
+//! [`tern_environ::CompiledFunction`]: position-independent code following
+//! the shared ABI (`tern_environ::abi`), `call rel32` relocations to the
+//! module's defined functions, and sorted trap sites.
+//!
+//! # The model: a compile-time value stack
+//!
+//! The compiler mirrors the Wasm operand stack at compile time. Each entry
+//! (and each local) is a *location* (`values.rs`): a register, a constant,
+//! its own stack slot, an alias of a local living in its home slot, or a
+//! pending comparison in the flags. Operators pop locations, emit code
+//! that uses them directly (constants become immediates and displacements,
+//! slots become memory operands), and push their result's location:
+//!
+//! ```text
+//! (i32.add (local.get 0) (i32.const 4))    local 0 in rsi
+//!   local.get 0   → push Reg(rsi)          (no code: rsi now has 2 references)
+//!   i32.const 4   → push Const(4)          (no code)
+//!   i32.add       → lea eax, [rsi+4]       (rsi is shared, so no in-place add)
+//! ```
+//!
+//! ## Registers
+//!
+//! `regs.rs` fixes the conventions: `r14` holds the vmctx and `r15` the
+//! base of memory 0 for the whole function (both callee-saved, so calls
+//! preserve them), `r11`/`xmm15` are scratch within one operator, and the
+//! rest is allocated by reference count. `local.get` of a local in a
+//! register adds a reference instead of copying; an operator may overwrite
+//! an operand's register only if it held the last reference. Values in
+//! registers are immutable while referenced — the invariant that makes
+//! aliasing safe.
+//!
+//! When no register is free, `alloc.rs` spills **one** register: the one
+//! held by the deepest stack entry (the value needed last), storing each
+//! entry that refers to it to that entry's own slot, and each local to its
+//! home. Every stack position has a fixed slot in the frame (`frame.rs`),
+//! so spilling never searches for room. Calls spill only the caller-saved
+//! registers; values in `rbx`/`r12`/`r13` survive them.
+//!
+//! ## Control flow
+//!
+//! Locals and values stay in registers across control flow. Each branch
+//! target has a *merge target* — the location of every local, every stack
+//! entry below the block and every value carried by the branch — built from
+//! the state of the first edge that reaches it (or, for a loop, from the
+//! state at its header). Every edge then runs a parallel move from its
+//! current locations to the target's (`merge.rs`); the first edge usually
+//! needs no move at all. A `br_if` whose state already matches is a single
+//! `jcc`; otherwise its moves run on the taken path only. `br_table` jumps
+//! through a table directly to targets that need no moves and to per-target
+//! move stubs otherwise. Code after an unconditional branch is skipped
+//! until the next `else` or `end` that something reaches (`control.rs`).
+//!
+//! At block boundaries the invariants are: a merge target names each
+//! register at most once; it holds no constants other than those below the
+//! block (which no edge can change), no local aliases and no pending
+//! comparison; and after the join, the current state *is* the merge
+//! target.
+//!
+//! ## Fusion and folding
+//!
+//! A comparison emits `cmp`/`test`/`ucomiss` and pushes a pending
+//! condition; `br_if`, `if` and `select` consume it as `jcc`/`cmov`
+//! directly, and `i32.eqz` inverts it, so no boolean is materialized unless
+//! something else needs it. Operations on two constants are evaluated at
+//! compile time; an unsigned division by a power of two is a shift.
+//!
+//! ## Memory, traps and the frame
+//!
+//! A load or store is one instruction `[r15 + index + offset]` with no
+//! bounds check (the runtime reserves 8 GiB per 32-bit memory, so every
+//! out-of-bounds access faults), recorded as a `MemoryOutOfBounds` trap
+//! site. This relies on the i32 invariant of `values.rs`: i32 values in
+//! 64-bit registers have zero upper halves. Division by zero faults in
+//! `div` itself (a trap site); `INT_MIN / -1` is checked explicitly.
+//! Other traps jump to one shared out-of-line `ud2` per trap code. The
+//! prologue checks the stack limit against the frame size, which is known
+//! only at the end and patched in (`frame.rs`).
+//!
+//! ## Reuse
+//!
+//! Nothing is allocated per operator once the buffers have grown: the
+//! value stack, control stack, merge states, assembler and wasmparser's
+//! validator allocations are kept by the [`BaselineFunctionCompiler`] from
+//! one function to the next (`emitter.rs`).
+//!
+//! # Files
+//!
+//! | file | idea |
+//! |---|---|
+//! | `compiler.rs` | the public compiler objects and the per-function driver |
+//! | `visitor.rs` | validate-then-emit, per-operator policy |
+//! | `emitter.rs` | the per-function state and reusable buffers |
+//! | `values.rs` | value-stack locations and moving data between them |
+//! | `regs.rs` | register conventions and reference counts |
+//! | `alloc.rs` | allocation, spilling, eviction |
+//! | `control.rs` | control frames and control-flow operators |
+//! | `merge.rs` | merge targets and state transfers at joins |
+//! | `frame.rs` | frame layout, prologue, return sequence, finishing |
+//! | `ops/` | code per operator group, and the operator table |
+
+mod alloc;
+mod compiler;
+mod control;
+mod emitter;
+mod frame;
+mod merge;
+mod ops;
+mod regs;
+mod values;
+mod visitor;
+
+pub use compiler::{BaselineCompiler, BaselineFunctionCompiler, CpuFeatures};
