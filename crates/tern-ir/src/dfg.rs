@@ -449,17 +449,20 @@ impl DataFlowGraph {
         inst: Inst,
         data: InstructionData,
     ) -> Result<(), ResultMismatch> {
-        let old: Vec<Type> = self
-            .inst_results(inst)
-            .iter()
-            .map(|&v| self.value_type(v))
-            .collect();
-        let new: Option<Vec<Type>> = self.result_types(&data).map(|t| t.to_vec());
-        if new.as_deref() != Some(&old[..]) {
+        let new = self.result_types(&data);
+        let results = &self.insts[inst.index()].results;
+        let same = new.as_ref().is_some_and(|types| {
+            types.len() == results.len()
+                && types
+                    .iter()
+                    .zip(results)
+                    .all(|(&ty, &v)| self.values[v.index()].ty == ty)
+        });
+        if !same {
             return Err(ResultMismatch {
                 inst,
-                old,
-                new: new.unwrap_or_default(),
+                old: results.iter().map(|&v| self.value_type(v)).collect(),
+                new: new.map(|t| t.to_vec()).unwrap_or_default(),
             });
         }
         self.retire_uses(inst);

@@ -165,12 +165,8 @@ pub fn check_operands(
             found: arg_types.len(),
         });
     }
-    for (index, (want, &found)) in operand_wants(opcode, ctrl)
-        .iter()
-        .zip(arg_types)
-        .enumerate()
-    {
-        check_operand(opcode, index, found, want)?;
+    for (index, &found) in arg_types.iter().enumerate() {
+        check_operand(opcode, index, found, &operand_want(opcode, ctrl, index))?;
     }
     Ok(())
 }
@@ -291,30 +287,26 @@ pub fn inferred_ctrl_type(opcode: Opcode, arg_types: &[Type]) -> Option<Type> {
     }
 }
 
-/// What each operand of a fixed-arity opcode must be.
-fn operand_wants(opcode: Opcode, ctrl: Type) -> Vec<Want> {
+/// What operand `index` (below the fixed arity) of `opcode` must be.
+fn operand_want(opcode: Opcode, ctrl: Type, index: usize) -> Want {
     use Opcode::*;
-    match opcode {
-        Iconst | F32const | F64const | Jump | Trap => vec![],
-        Ishl | Ushr | Sshr | Rotl | Rotr => vec![Want::Exactly(ctrl), Want::AnyInt],
-        Select => vec![Want::AnyInt, Want::Exactly(ctrl), Want::Exactly(ctrl)],
-        Uextend | Sextend => vec![Want::IntNarrowerThan(ctrl)],
-        Ireduce => vec![Want::IntWiderThan(ctrl)],
-        Fpromote => vec![Want::Exactly(Type::F32)],
-        Fdemote => vec![Want::Exactly(Type::F64)],
-        FcvtToUint | FcvtToSint | FcvtToUintSat | FcvtToSintSat => vec![Want::AnyFloat],
-        FcvtFromUint | FcvtFromSint => vec![Want::AnyInt],
-        Bitcast => vec![Want::SameWidthAs(ctrl)],
-        Load | Uload8 | Sload8 | Uload16 | Sload16 | Uload32 | Sload32 => {
-            vec![Want::Exactly(Type::POINTER)]
+    match (opcode, index) {
+        (Ishl | Ushr | Sshr | Rotl | Rotr, 1) => Want::AnyInt,
+        (Select, 0) => Want::AnyInt,
+        (Uextend | Sextend, _) => Want::IntNarrowerThan(ctrl),
+        (Ireduce, _) => Want::IntWiderThan(ctrl),
+        (Fpromote, _) => Want::Exactly(Type::F32),
+        (Fdemote, _) => Want::Exactly(Type::F64),
+        (FcvtToUint | FcvtToSint | FcvtToUintSat | FcvtToSintSat, _) => Want::AnyFloat,
+        (FcvtFromUint | FcvtFromSint, _) => Want::AnyInt,
+        (Bitcast, _) => Want::SameWidthAs(ctrl),
+        (Load | Uload8 | Sload8 | Uload16 | Sload16 | Uload32 | Sload32, _) => {
+            Want::Exactly(Type::POINTER)
         }
-        Store | Istore8 | Istore16 | Istore32 => {
-            vec![Want::Exactly(ctrl), Want::Exactly(Type::POINTER)]
-        }
-        _ => {
-            let n = opcode.fixed_args().unwrap_or(0);
-            (0..n).map(|_| Want::Exactly(ctrl)).collect()
-        }
+        (Store | Istore8 | Istore16 | Istore32, 1) => Want::Exactly(Type::POINTER),
+        // Everything else, and the first operand of shifts and stores and
+        // the chosen values of `select`, has the controlling type.
+        _ => Want::Exactly(ctrl),
     }
 }
 
