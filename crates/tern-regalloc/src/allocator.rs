@@ -9,7 +9,7 @@ use crate::liveness::Liveness;
 use crate::moves::MoveBuffers;
 use crate::output::Output;
 use crate::reg::{Inst, PReg, RegClass};
-use crate::regmap::RegOccupancy;
+use crate::regmap::RegMap;
 use crate::spill::SlotAllocator;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -71,8 +71,8 @@ pub fn allocate<F: Function>(func: &F, env: &MachineEnv) -> Result<Output, Error
 pub(crate) struct State {
     pub cfg: Cfg,
     pub live: Liveness,
-    /// Per physical register (dense index), its occupants.
-    pub regs: Vec<RegOccupancy>,
+    /// What occupies each physical register.
+    pub regs: RegMap,
     /// Every live range; liveness creates them, splitting adds more.
     pub ranges: Vec<Range>,
     pub bundles: Vec<Bundle>,
@@ -102,12 +102,7 @@ impl State {
     ) -> Result<(), Error> {
         env.validate()?;
         self.cfg.compute(func)?;
-        if self.regs.len() != PReg::NUM {
-            self.regs = (0..PReg::NUM).map(|_| RegOccupancy::default()).collect();
-        }
-        for r in &mut self.regs {
-            r.clear();
-        }
+        self.regs.clear();
         for class in RegClass::ALL {
             let e = env.class(class);
             let regs = &mut self.class_regs[class.index()];

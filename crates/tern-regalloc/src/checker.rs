@@ -450,8 +450,10 @@ impl<'a, F: Function> Checker<'a, F> {
                 }
             }
         }
-        for r in clobbers {
-            state.clear(loc(Allocation::Reg(r)));
+        if !clobbers.is_empty() {
+            state.0.retain(|&(l, _)| {
+                (l as usize) >= PReg::NUM || !clobbers.contains(PReg::from_dense(l as usize))
+            });
         }
         for k in 0..ops.len() {
             if is(k, OperandKind::Def, OperandPos::Late) {

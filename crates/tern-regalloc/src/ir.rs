@@ -81,7 +81,7 @@ impl UseKind {
     }
 
     #[inline]
-    fn is_def(self) -> bool {
+    pub(crate) fn is_def(self) -> bool {
         matches!(
             self,
             UseKind::RegDef | UseKind::AnyDef | UseKind::StackDef | UseKind::FixedDef(_)

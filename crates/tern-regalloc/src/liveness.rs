@@ -27,7 +27,7 @@ use crate::function::Function;
 use crate::ir::{NONE, Point, Range, Use, UseKind, early, late, use_weight};
 use crate::operand::{Constraint, OperandKind, OperandPos};
 use crate::reg::{Allocation, Block, Inst, PReg, PRegSet, RegClass, SpillSlot, VReg};
-use crate::regmap::{RegOccupancy, Reservation};
+use crate::regmap::{RegMap, Reservation};
 
 /// What the allocator knows about a value's definition.
 #[derive(Clone, Copy, Debug)]
@@ -92,7 +92,7 @@ impl Liveness {
         func: &F,
         env: &MachineEnv,
         cfg: &Cfg,
-        regs: &mut [RegOccupancy],
+        regs: &mut RegMap,
         allocs: &mut Vec<Allocation>,
         offsets: &mut Vec<u32>,
     ) -> Result<(), Error> {
@@ -185,7 +185,7 @@ impl Liveness {
         cfg: &Cfg,
         i: u32,
         scratch: PRegSet,
-        regs: &mut [RegOccupancy],
+        regs: &mut RegMap,
         allocs: &mut Vec<Allocation>,
         offsets: &mut Vec<u32>,
     ) -> Result<(), Error> {
@@ -331,14 +331,13 @@ impl Liveness {
             }
         }
 
-        for r in func.inst_clobbers(inst) {
-            if fixed_defs.contains(r) {
-                continue;
-            }
-            if fixed_late.contains(r) || scratch.contains(r) {
-                return Err(Error::FixedRegConflict { inst, preg: r });
-            }
-            regs[r.dense()].clobbers.push(late(i));
+        // A fixed def overrides a clobber of its register.
+        let clobbers = func.inst_clobbers(inst).difference(fixed_defs);
+        if let Some(r) = clobbers.intersection(fixed_late.union(scratch)).iter().next() {
+            return Err(Error::FixedRegConflict { inst, preg: r });
+        }
+        if !clobbers.is_empty() {
+            regs.clobbers.add(clobbers, late(i));
         }
 
         // Fixed reservations: per register in point order, merging those of
@@ -356,7 +355,7 @@ impl Liveness {
                 res.to = res.to.max(next.to);
                 k += 1;
             }
-            regs[r.dense()].fixed.push(res);
+            regs.reg_mut(r).fixed.push(res);
         }
 
         self.inst_uses.sort_by_key(|&(_, u)| u.pos);
@@ -376,7 +375,8 @@ impl Liveness {
             }
             return Err(Error::UseNotDominated { vreg });
         }
-        if uses.is_empty() && args.is_empty() {
+        let dead = args.is_empty() && self.uses[uses.clone()].iter().all(|u| u.kind.is_def());
+        if dead {
             // A dead value still needs a place for its def, unless that place
             // is a fixed register or it is a parameter (never written by an
             // instruction).
@@ -536,7 +536,8 @@ mod tests {
         let env = small_env(4, 0, true);
         let mut cfg = Cfg::default();
         cfg.compute(f)?;
-        let mut regs: Vec<RegOccupancy> = (0..PReg::NUM).map(|_| RegOccupancy::default()).collect();
+        let mut regs = RegMap::default();
+        regs.clear();
         let mut live = Liveness::default();
         live.compute(f, &env, &cfg, &mut regs, &mut Vec::new(), &mut Vec::new())?;
         Ok(live)
@@ -584,14 +585,15 @@ mod tests {
         let env = small_env(4, 0, true);
         let mut cfg = Cfg::default();
         cfg.compute(&f).unwrap();
-        let mut regs: Vec<RegOccupancy> = (0..PReg::NUM).map(|_| RegOccupancy::default()).collect();
+        let mut regs = RegMap::default();
+        regs.clear();
         let mut live = Liveness::default();
         let mut allocs = Vec::new();
         live.compute(&f, &env, &cfg, &mut regs, &mut allocs, &mut Vec::new())
             .unwrap();
         assert_eq!(ranges_of(&live, v), vec![(1, 2)]);
         assert_eq!(
-            regs[r2.dense()].fixed,
+            regs.reg(r2).fixed,
             vec![Reservation {
                 from: 2,
                 to: 3,

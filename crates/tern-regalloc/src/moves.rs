@@ -36,7 +36,7 @@ use crate::operand::{Constraint, OperandKind};
 use crate::output::{Move, Output};
 use crate::parallel_move::{MoveResolver, MoveTemps};
 use crate::reg::{Allocation, Block, Inst, PReg, RegClass, SpillSlot};
-use crate::regmap::RegOccupancy;
+use crate::regmap::RegMap;
 use crate::spill::SlotAllocator;
 
 /// Where a value is over `[from, to)`.
@@ -430,7 +430,7 @@ impl State {
 /// Temporaries for resolving the parallel move of one gap.
 struct GapTemps<'a> {
     env: &'a MachineEnv,
-    regs: &'a [RegOccupancy],
+    regs: &'a RegMap,
     class_regs: &'a [Vec<PReg>; 2],
     points: [Point; 2],
     extra_slots: &'a mut [[u32; 3]; 2],
@@ -450,7 +450,7 @@ impl MoveTemps for GapTemps<'_> {
         }
         self.class_regs[class.index()].iter().copied().find(|&r| {
             !named(moves, r)
-                && !self.points.iter().any(|&p| self.regs[r.dense()].occupied_at(p))
+                && !self.points.iter().any(|&p| self.regs.reg(r).occupied_at(p))
         })
     }
 

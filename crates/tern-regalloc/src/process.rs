@@ -165,14 +165,14 @@ impl State {
         }
         let stamp = self.probe_count;
         self.conflicts.clear();
-        let occupancy = &self.regs[r.dense()];
+        let occupancy = self.regs.reg(r);
         let mut first = NONE;
         let mut evictable = true;
         let mut max_weight = 0;
         let mut range = self.bundles[b as usize].first;
         while range != NONE {
             let rg = self.ranges[range as usize];
-            if let Some(p) = occupancy.first_fixed_conflict(rg.from, rg.to, rg.vreg) {
+            if let Some(p) = self.regs.first_fixed_conflict(r, rg.from, rg.to, rg.vreg) {
                 first = first.min(p);
                 evictable = false;
             }
@@ -217,11 +217,11 @@ impl State {
 
     /// Whether bundle `b` fits in register `r` as things stand.
     pub(crate) fn fits(&self, b: u32, r: PReg) -> bool {
-        let occupancy = &self.regs[r.dense()];
+        let occupancy = self.regs.reg(r);
         let mut range = self.bundles[b as usize].first;
         while range != NONE {
             let rg = self.ranges[range as usize];
-            if occupancy.first_fixed_conflict(rg.from, rg.to, rg.vreg).is_some() {
+            if self.regs.first_fixed_conflict(r, rg.from, rg.to, rg.vreg).is_some() {
                 return false;
             }
             let mut clash = false;
@@ -239,7 +239,7 @@ impl State {
 
     /// Gives bundle `b` register `r`.
     pub(crate) fn assign(&mut self, b: u32, r: PReg) {
-        let occupancy = &mut self.regs[r.dense()];
+        let occupancy = self.regs.reg_mut(r);
         let mut range = self.bundles[b as usize].first;
         while range != NONE {
             let rg = self.ranges[range as usize];
@@ -256,7 +256,7 @@ impl State {
         let BundleAlloc::Reg(r) = self.bundles[b as usize].alloc else {
             unreachable!("only bundles in registers conflict")
         };
-        let occupancy = &mut self.regs[r.dense()];
+        let occupancy = self.regs.reg_mut(r);
         let mut range = self.bundles[b as usize].first;
         while range != NONE {
             let rg = self.ranges[range as usize];

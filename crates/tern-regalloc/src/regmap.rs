@@ -8,10 +8,14 @@
 //!   and searched by bisection. A reservation names its owner value: a
 //!   range of that same value does not conflict with it (a value already in
 //!   `rcx` may stay there across an instruction that reads it in `rcx`).
-//! * *Clobbers*: the register is garbage after an instruction. A sorted
-//!   vector of late points, likewise immutable. Calls clobber every
-//!   caller-saved register, so this is the bulk of the data on call-heavy
-//!   code; four bytes per clobber keeps it small.
+//! * *Clobbers*: the register is garbage after an instruction. Calls
+//!   clobber every caller-saved register, so per-register lists would be
+//!   the bulk of the data on call-heavy code. Instead, clobbers are grouped
+//!   by distinct register set (a function has few: the call set and a
+//!   handful of instruction-specific ones), each set with the sorted late
+//!   points of the instructions clobbering it: one entry per instruction.
+//!   The first clobber of a register in an interval is the earliest over
+//!   the sets containing it, each found by bisection.
 //! * *Allocated ranges*, which come and go as bundles are assigned and
 //!   evicted: an ordered map from a range's first point to its end and
 //!   range index. Ranges in one register never overlap, so the ranges
@@ -19,7 +23,8 @@
 //!   that starts before `to`.
 
 use crate::ir::Point;
-use std::collections::BTreeMap;
+use crate::reg::{PReg, PRegSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// A register held for a value (`owner`, a virtual register index) or for
 /// nothing in particular (`owner == NONE`) over `[from, to)`.
@@ -30,46 +35,139 @@ pub(crate) struct Reservation {
     pub owner: u32,
 }
 
-/// The occupants of one physical register.
+/// The occupants of every physical register.
 #[derive(Default)]
-pub(crate) struct RegOccupancy {
-    pub fixed: Vec<Reservation>,
-    pub clobbers: Vec<Point>,
-    /// Allocated ranges: first point -> (end, range index).
-    pub ranges: BTreeMap<Point, (Point, u32)>,
+pub(crate) struct RegMap {
+    /// Per register (dense index).
+    pub regs: Vec<RegOccupancy>,
+    pub clobbers: Clobbers,
 }
 
-impl RegOccupancy {
+impl RegMap {
     pub(crate) fn clear(&mut self) {
-        self.fixed.clear();
+        if self.regs.len() != PReg::NUM {
+            self.regs = (0..PReg::NUM).map(|_| RegOccupancy::default()).collect();
+        }
+        for r in &mut self.regs {
+            r.fixed.clear();
+            r.ranges.clear();
+        }
         self.clobbers.clear();
-        self.ranges.clear();
     }
 
-    /// The first point in `[from, to)` at which a clobber or a reservation
-    /// not owned by `vreg` occupies the register.
-    pub(crate) fn first_fixed_conflict(&self, from: Point, to: Point, vreg: u32) -> Option<Point> {
-        let mut first = None;
-        let c = self.clobbers.partition_point(|&p| p < from);
-        if let Some(&p) = self.clobbers.get(c)
-            && p < to
-        {
-            first = Some(p);
-        }
-        let start = self.fixed.partition_point(|r| r.to <= from);
-        for r in &self.fixed[start..] {
-            if r.from >= to || first.is_some_and(|p| r.from >= p) {
+    #[inline]
+    pub(crate) fn reg(&self, r: PReg) -> &RegOccupancy {
+        &self.regs[r.dense()]
+    }
+
+    #[inline]
+    pub(crate) fn reg_mut(&mut self, r: PReg) -> &mut RegOccupancy {
+        &mut self.regs[r.dense()]
+    }
+
+    /// The first point in `[from, to)` at which register `r` is clobbered or
+    /// reserved for a value other than `vreg`.
+    pub(crate) fn first_fixed_conflict(&self, r: PReg, from: Point, to: Point, vreg: u32) -> Option<Point> {
+        let mut first = self.clobbers.first_in(r, from, to);
+        let fixed = &self.regs[r.dense()].fixed;
+        let start = fixed.partition_point(|res| res.to <= from);
+        for res in &fixed[start..] {
+            if res.from >= to || first.is_some_and(|p| res.from >= p) {
                 break;
             }
-            if r.owner != vreg {
-                let p = r.from.max(from);
+            if res.owner != vreg {
+                let p = res.from.max(from);
                 first = Some(first.map_or(p, |q: Point| q.min(p)));
                 break;
             }
         }
         first
     }
+}
 
+/// Clobber points grouped by distinct register set.
+#[derive(Default)]
+pub(crate) struct Clobbers {
+    sets: Vec<PRegSet>,
+    /// Per set, the late points of the instructions clobbering it, sorted.
+    /// Kept (with capacity) across runs; only `sets.len()` are in use.
+    points: Vec<Vec<Point>>,
+    /// Per register (dense index), the sets containing it.
+    by_reg: Vec<Vec<u32>>,
+    index: HashMap<PRegSet, u32>,
+    /// The set most recently added, which the next instruction usually
+    /// repeats.
+    last: Option<(PRegSet, u32)>,
+}
+
+impl Clobbers {
+    fn clear(&mut self) {
+        self.sets.clear();
+        for p in &mut self.points {
+            p.clear();
+        }
+        self.by_reg.resize(PReg::NUM, Vec::new());
+        for list in &mut self.by_reg {
+            list.clear();
+        }
+        self.index.clear();
+        self.last = None;
+    }
+
+    /// Records that the registers of `set` are clobbered at late point `p`
+    /// (points must come in increasing order).
+    pub(crate) fn add(&mut self, set: PRegSet, p: Point) {
+        let id = match self.last {
+            Some((last, id)) if last == set => id,
+            _ => {
+                let id = match self.index.get(&set) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.sets.len() as u32;
+                        self.sets.push(set);
+                        if self.points.len() <= id as usize {
+                            self.points.push(Vec::new());
+                        }
+                        for r in set {
+                            self.by_reg[r.dense()].push(id);
+                        }
+                        self.index.insert(set, id);
+                        id
+                    }
+                };
+                self.last = Some((set, id));
+                id
+            }
+        };
+        self.points[id as usize].push(p);
+    }
+
+    /// The first point in `[from, to)` at which `r` is clobbered.
+    pub(crate) fn first_in(&self, r: PReg, from: Point, to: Point) -> Option<Point> {
+        let mut first: Option<Point> = None;
+        for &id in &self.by_reg[r.dense()] {
+            let points = &self.points[id as usize];
+            let i = points.partition_point(|&p| p < from);
+            if let Some(&p) = points.get(i)
+                && p < to
+                && first.is_none_or(|q| p < q)
+            {
+                first = Some(p);
+            }
+        }
+        first
+    }
+}
+
+/// The occupants of one physical register, besides clobbers.
+#[derive(Default)]
+pub(crate) struct RegOccupancy {
+    pub fixed: Vec<Reservation>,
+    /// Allocated ranges: first point -> (end, range index).
+    pub ranges: BTreeMap<Point, (Point, u32)>,
+}
+
+impl RegOccupancy {
     /// Calls `f(range index, first overlapping point)` for every allocated
     /// range overlapping `[from, to)`, latest first, until `f` returns false.
     #[inline]
@@ -107,28 +205,34 @@ mod tests {
 
     #[test]
     fn fixed_conflicts_ignore_the_owner_and_find_the_first_point() {
-        let occ = RegOccupancy {
-            fixed: vec![
-                Reservation {
-                    from: 10,
-                    to: 11,
-                    owner: 7,
-                },
-                Reservation {
-                    from: 20,
-                    to: 22,
-                    owner: 8,
-                },
-            ],
-            clobbers: vec![15, 31],
-            ranges: BTreeMap::new(),
-        };
-        assert_eq!(occ.first_fixed_conflict(0, 10, 1), None);
-        assert_eq!(occ.first_fixed_conflict(0, 30, 7), Some(15));
-        assert_eq!(occ.first_fixed_conflict(0, 30, 1), Some(10));
-        assert_eq!(occ.first_fixed_conflict(16, 40, 8), Some(31));
-        assert_eq!(occ.first_fixed_conflict(16, 40, 1), Some(20));
-        assert_eq!(occ.first_fixed_conflict(21, 25, 1), Some(21));
+        let r = PReg::new(crate::reg::RegClass::Int, 3);
+        let other = PReg::new(crate::reg::RegClass::Int, 4);
+        let mut map = RegMap::default();
+        map.clear();
+        map.reg_mut(r).fixed = vec![
+            Reservation {
+                from: 10,
+                to: 11,
+                owner: 7,
+            },
+            Reservation {
+                from: 20,
+                to: 22,
+                owner: 8,
+            },
+        ];
+        let call = PRegSet::from_regs([r, other]);
+        map.clobbers.add(call, 15);
+        map.clobbers.add(PRegSet::from_regs([other]), 17);
+        map.clobbers.add(call, 31);
+        assert_eq!(map.first_fixed_conflict(r, 0, 10, 1), None);
+        assert_eq!(map.first_fixed_conflict(r, 0, 30, 7), Some(15));
+        assert_eq!(map.first_fixed_conflict(r, 0, 30, 1), Some(10));
+        assert_eq!(map.first_fixed_conflict(r, 16, 40, 8), Some(31));
+        assert_eq!(map.first_fixed_conflict(r, 16, 40, 1), Some(20));
+        assert_eq!(map.first_fixed_conflict(r, 21, 25, 1), Some(21));
+        assert_eq!(map.clobbers.first_in(other, 16, 40), Some(17));
+        assert_eq!(map.clobbers.first_in(other, 18, 31), None);
     }
 
     #[test]

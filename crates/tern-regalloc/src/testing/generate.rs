@@ -12,8 +12,8 @@
 //! problem solvable: at each of its two program points, the registers the
 //! instruction pins plus the values it needs in registers stay below the
 //! class's register count. A value used in a register may live on after
-//! the instruction, keeping that register through the late point, so such
-//! uses count at both points.
+//! the instruction, keeping one register through both points, so every
+//! register the instruction pins counts against both points.
 
 use super::func::{FunctionBuilder, TestFunction};
 use super::rng::Rng;
@@ -224,11 +224,15 @@ struct Gen<'a> {
     avail: [Vec<VReg>; NUM_CLASSES],
 }
 
-/// Registers an instruction needs at its early and late points, per class.
+/// The registers an instruction needs, per class: values in registers
+/// plus pinned (fixed or clobbered) registers. A value held in a register
+/// through the instruction needs one register free at both points, so
+/// pinned registers count against both points regardless of which one
+/// pins them. `fixed_early`/`fixed_late` track which registers are pinned
+/// at which point, to keep fixed constraints legal.
 #[derive(Default)]
 struct Budget {
-    early: [usize; NUM_CLASSES],
-    late: [usize; NUM_CLASSES],
+    values: [usize; NUM_CLASSES],
     fixed_early: PRegSet,
     fixed_late: PRegSet,
 }
@@ -387,11 +391,10 @@ impl Gen<'_> {
         let mut ops: Vec<Operand> = Vec::new();
         let mut budget = Budget::default();
         let limit: Vec<usize> = self.regs.iter().map(|r| r.all.len() - 1).collect();
-        let fits = |b: &Budget, c: RegClass, early: usize, late: usize| {
-            let i = c.index();
-            let fe = b.fixed_early.iter().filter(|r| r.class() == c).count();
-            let fl = b.fixed_late.iter().filter(|r| r.class() == c).count();
-            b.early[i] + early + fe <= limit[i] && b.late[i] + late + fl <= limit[i]
+        let fits = |b: &Budget, c: RegClass, more: usize| {
+            let pinned = b.fixed_early.union(b.fixed_late);
+            let pinned = pinned.iter().filter(|r| r.class() == c).count();
+            b.values[c.index()] + more + pinned <= limit[c.index()]
         };
 
         for _ in 0..self.rng.range(0, cfg.max_uses) {
@@ -405,7 +408,7 @@ impl Gen<'_> {
                 let late = self.rng.chance(cfg.late_use_percent * 2);
                 let r = *self.rng.pick(&self.regs[ci].all);
                 let taken = budget.fixed_early.contains(r) || (late && budget.fixed_late.contains(r));
-                if taken || !fits(&budget, class, 1, usize::from(late)) {
+                if taken || !fits(&budget, class, 1) {
                     Operand::any_use(v)
                 } else {
                     budget.fixed_early.insert(r);
@@ -419,15 +422,11 @@ impl Gen<'_> {
                 Operand::stack_use(v)
             } else if on_stack || self.rng.chance(25) {
                 Operand::any_use(v)
-            } else if self.rng.chance(cfg.late_use_percent) && fits(&budget, class, 1, 1) {
-                budget.early[ci] += 1;
-                budget.late[ci] += 1;
+            } else if self.rng.chance(cfg.late_use_percent) && fits(&budget, class, 1) {
+                budget.values[ci] += 1;
                 Operand::reg_use_late(v)
-            } else if fits(&budget, class, 1, 1) {
-                // The value may live on, keeping its register through the
-                // late point too.
-                budget.early[ci] += 1;
-                budget.late[ci] += 1;
+            } else if fits(&budget, class, 1) {
+                budget.values[ci] += 1;
                 Operand::reg_use(v)
             } else {
                 Operand::any_use(v)
@@ -452,17 +451,16 @@ impl Gen<'_> {
             });
             let op = if self.rng.chance(cfg.fixed_percent) {
                 let r = *self.rng.pick(&self.regs[ci].all);
-                if budget.fixed_late.contains(r) || !fits(&budget, class, 0, 1) {
+                if budget.fixed_late.contains(r) || !fits(&budget, class, 1) {
                     Operand::any_def(v)
                 } else {
                     budget.fixed_late.insert(r);
                     Operand::fixed_def(v, r)
                 }
             } else if let Some(i) = reusable.filter(|_| self.rng.chance(cfg.reuse_percent * 3)) {
-                if fits(&budget, class, 1, 1) {
+                if fits(&budget, class, 1) {
                     reused[i] = true;
-                    budget.early[ci] += 1;
-                    budget.late[ci] += 1;
+                    budget.values[ci] += 1;
                     Operand::reuse_def(v, i as u16)
                 } else {
                     Operand::any_def(v)
@@ -471,12 +469,11 @@ impl Gen<'_> {
                 Operand::stack_def(v)
             } else if self.rng.chance(15) {
                 Operand::any_def(v)
-            } else if self.rng.chance(cfg.early_def_percent) && fits(&budget, class, 1, 1) {
-                budget.early[ci] += 1;
-                budget.late[ci] += 1;
+            } else if self.rng.chance(cfg.early_def_percent) && fits(&budget, class, 1) {
+                budget.values[ci] += 1;
                 Operand::reg_def_early(v)
-            } else if fits(&budget, class, 0, 1) {
-                budget.late[ci] += 1;
+            } else if fits(&budget, class, 1) {
+                budget.values[ci] += 1;
                 Operand::reg_def(v)
             } else {
                 Operand::any_def(v)
@@ -489,7 +486,9 @@ impl Gen<'_> {
             for _ in 0..self.rng.range(1, 3) {
                 let class = self.new_class();
                 let r = *self.rng.pick(&self.regs[class.index()].all);
-                if !budget.fixed_late.contains(r) && fits(&budget, class, 0, 1) {
+                if !budget.fixed_late.contains(r)
+                    && (budget.fixed_early.contains(r) || fits(&budget, class, 1))
+                {
                     budget.fixed_late.insert(r);
                     clobbers.insert(r);
                 }

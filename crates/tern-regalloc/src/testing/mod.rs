@@ -11,7 +11,8 @@ pub use generate::{CfgShape, GenConfig, generate};
 pub use rng::Rng;
 
 use crate::env::{ClassEnv, MachineEnv};
-use crate::reg::{PReg, RegClass};
+use crate::operand::Operand;
+use crate::reg::{PReg, PRegSet, RegClass};
 
 /// A machine description shaped like x86-64 System V: integer registers
 /// `r0..r15` with `r4` (stack pointer) and `r5` (frame pointer) reserved and
@@ -52,4 +53,37 @@ pub fn small_env(preferred: usize, non_preferred: usize, scratch: bool) -> Machi
     MachineEnv {
         classes: [class_env(RegClass::Int), class_env(RegClass::Float)],
     }
+}
+
+/// The input that once made backtracking allocators quadratic: one value
+/// passed as argument 0, then argument 1, then 0 … to `calls` consecutive
+/// calls, each clobbering every preferred (caller-saved) register of both
+/// classes and returning a (dead) result in the first preferred register;
+/// finally the value is returned. The argument registers are the class's
+/// first two preferred registers.
+pub fn pathological(calls: usize, env: &MachineEnv) -> TestFunction {
+    let int = &env.class(RegClass::Int).preferred;
+    assert!(int.len() >= 2, "needs two preferred integer registers");
+    let (ret, args) = (int[0], [int[0], int[1]]);
+    let mut clobbers = PRegSet::empty();
+    for class in &env.classes {
+        for &r in &class.preferred {
+            clobbers.insert(r);
+        }
+    }
+    clobbers.remove(ret);
+    let mut b = FunctionBuilder::new();
+    let block = b.block();
+    let value = b.vreg(RegClass::Int);
+    b.inst(block, &[Operand::reg_def(value)], PRegSet::empty());
+    for k in 0..calls {
+        let result = b.vreg(RegClass::Int);
+        b.inst(
+            block,
+            &[Operand::fixed_use(value, args[k % 2]), Operand::fixed_def(result, ret)],
+            clobbers,
+        );
+    }
+    b.ret(block, &[Operand::fixed_use(value, ret)]);
+    b.finish()
 }
