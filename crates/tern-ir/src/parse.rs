@@ -46,6 +46,11 @@ use crate::signature::{ExtFuncData, Signature};
 use crate::types::Type;
 use crate::typing::inferred_ctrl_type;
 
+/// The largest value or block number the parser accepts. Numbers are kept
+/// as written, so every number below the largest is allocated; the cap
+/// stops a short malicious text (`v4000000000`) from allocating gigabytes.
+pub const MAX_ENTITY_NUMBER: u32 = (1 << 22) - 1;
+
 /// A syntax or reference error, at a line and column (both 1-based).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
@@ -270,12 +275,28 @@ impl<'a> Parser<'a> {
             .ok_or_else(|| self.error_at(start, format!("expected {what}")))
     }
 
+    /// A value or block number, which must not exceed
+    /// [`MAX_ENTITY_NUMBER`].
+    fn entity_number(&mut self, prefix: &str, what: &str) -> Result<u32, ParseError> {
+        self.skip_inline_ws();
+        let start = self.pos;
+        let n = self.numbered(prefix, what)?;
+        if n > MAX_ENTITY_NUMBER {
+            return Err(self.error_at(
+                start,
+                format!("{prefix}{n}: numbers above {MAX_ENTITY_NUMBER} are not supported"),
+            ));
+        }
+        Ok(n)
+    }
+
     fn value(&mut self) -> Result<Value, ParseError> {
-        self.numbered("v", "a value (`v0`)").map(Value::from_u32)
+        self.entity_number("v", "a value (`v0`)")
+            .map(Value::from_u32)
     }
 
     fn block_ref(&mut self) -> Result<Block, ParseError> {
-        self.numbered("block", "a block (`block0`)")
+        self.entity_number("block", "a block (`block0`)")
             .map(Block::from_u32)
     }
 
@@ -939,6 +960,22 @@ block2(v2: i32):
             (
                 "function %f() {\nblock0:\n    v1 = load.i32 bogus v0\n    return\n}",
                 "unknown memory flag `bogus`",
+            ),
+            (
+                "function %f() {\nblock0:\n    v4194304 = iconst.i8 1\n    return\n}",
+                "v4194304: numbers above 4194303 are not supported",
+            ),
+            (
+                "function %f() {\nblock99999999:\n    return\n}",
+                "numbers above 4194303 are not supported",
+            ),
+            (
+                "function %f() {\nblock0:\n    v0 = f32const 1.0.0\n    return\n}",
+                "invalid f32 `1.0.0`",
+            ),
+            (
+                "function %f() {\nblock0:\n    v0 = load.i32 v1+0x80000000\n    return\n}",
+                "invalid offset `+0x80000000`",
             ),
         ];
         for (text, want) in cases {

@@ -612,3 +612,41 @@ fn ill_typed_instructions_still_round_trip() {
     assert_eq!(parsed.to_string(), text);
     assert!(verify_function(&parsed).is_err());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 1024,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Corrupted text is rejected with an error, never a panic; whatever
+    /// still parses prints to a fixpoint.
+    #[test]
+    fn corrupted_text_never_panics(seed in any::<u64>(), edits in 1usize..6) {
+        let mut rng = Rng(seed ^ 0xabcdef);
+        let mut text: Vec<u8> = random_function(seed).to_string().into_bytes();
+        const ALPHABET: &[u8] = b"v0123456789.,:=()[]{}%+-_ \nabcdefghijklmnopqrstuxyz";
+        for _ in 0..edits {
+            let at = rng.below(text.len() + 1);
+            match rng.below(3) {
+                0 if at < text.len() => {
+                    text.remove(at);
+                }
+                1 if at < text.len() => text[at] = ALPHABET[rng.below(ALPHABET.len())],
+                _ => text.insert(at, ALPHABET[rng.below(ALPHABET.len())]),
+            }
+        }
+        let text = String::from_utf8(text).expect("ASCII edits keep UTF-8");
+        if let Ok(func) = parse_function(&text) {
+            let printed = func.to_string();
+            let again = parse_function(&printed).unwrap_or_else(|e| panic!("{e}\n{printed}"));
+            prop_assert_eq!(again.to_string(), printed);
+            // The verifier and interpreter must not panic on it either.
+            if verify_function(&func).is_ok() {
+                let args = random_args(&func, seed);
+                let _ = run_with_host(&func, &args);
+            }
+        }
+    }
+}
