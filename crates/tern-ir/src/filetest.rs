@@ -494,6 +494,37 @@ block0(v0: i32, v1: i32):
     }
 
     #[test]
+    fn expected_files_are_checked_and_blessed() {
+        let dir = std::env::temp_dir().join(format!("tern-ir-filetest-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("add.ir");
+        std::fs::write(&path, ADD).unwrap();
+        let runner = FileTestRunner::new();
+        let missing = runner.run_file(&path, false).unwrap_err();
+        assert!(
+            missing.message.contains("TERN_BLESS=1 to create it"),
+            "{}",
+            missing.message
+        );
+        runner.run_file(&path, true).unwrap();
+        runner.run_file(&path, false).unwrap();
+        let expected = dir.join("add.expected");
+        std::fs::write(&expected, "; test run\n%add(1, 2) == 4\n").unwrap();
+        let differs = runner.run_file(&path, false).unwrap_err();
+        assert!(
+            differs.message.contains("- %add(1, 2) == 4"),
+            "{}",
+            differs.message
+        );
+        assert!(
+            differs.message.contains("+ %add(1, 2) == 3"),
+            "{}",
+            differs.message
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn diff_marks_changed_lines() {
         assert_eq!(line_diff("a\nb\nc\n", "a\nx\nc\n"), "  a\n+ x\n- b\n  c\n");
     }

@@ -42,7 +42,28 @@
 //! * [`eval`]: the exact semantics of every computing opcode.
 //! * [`interp`]: whole-function execution with memory, calls and traps.
 //! * [`filetest`]: the `.ir` file-test runner.
-
+//!
+//! # Decisions worth knowing
+//! * **One struct per instruction.** [`InstructionData`] is a plain struct
+//!   (opcode, controlling type, immediate, operands, destinations) rather
+//!   than Cranelift's enum of formats, so a pattern matcher tests every
+//!   instruction the same way. Opcodes without a meaningful type (`jump`,
+//!   `return`, `trap`, calls) carry [`InstructionData::UNTYPED`].
+//! * **Constants are raw bits.** `iconst` immediates and evaluator values
+//!   are `u128`s masked to the type's width; signedness belongs to
+//!   operations. i128 constants are therefore first-class.
+//! * **Eager replacement with cheap use lists.** The DFG keeps per-value
+//!   user lists, cleaned lazily with per-instruction generations, so
+//!   "who uses v?" and "replace v by w" cost O(users) and no pass has to
+//!   resolve aliases (see [`dfg`]).
+//! * **Deterministic semantics.** Where hardware or Wasm leave a choice the
+//!   evaluator fixes one (canonical NaN from arithmetic, shift amounts
+//!   modulo the width, `srem` of MIN by -1 is 0, effective addresses wrap
+//!   modulo 2^64), so peephole rules can be checked for bit equality (see
+//!   [`eval`] and [`interp`]).
+//! * **Exact text.** Printing then parsing reproduces a function exactly,
+//!   value numbers, NaN payloads and ill-typed instructions included;
+//!   property tests check it on random functions.
 //!
 //! # For the peephole optimizer
 //! A rewrite pass reads an instruction with [`DataFlowGraph::inst`], finds
