@@ -13,8 +13,7 @@ use std::hint::black_box;
 use tern_ir::eval::{DataValue, eval_pure};
 use tern_ir::verify::verify_function;
 use tern_ir::{
-    Function, FunctionBuilder, Imm, InstructionData, IntCC, Opcode, Signature, Type, Value,
-    parse_function,
+    Function, FunctionBuilder, Imm, InstructionData, IntCC, Opcode, Signature, Type, parse_function,
 };
 
 /// A function of about `n` instructions: a chain of arithmetic on one
@@ -31,7 +30,12 @@ fn chain(n: usize) -> Function {
     let mut emitted = 2;
     while emitted < n {
         for i in 0..100 {
-            acc = b.ins_binary(ops[i % ops.len()], acc, k);
+            acc = b.ins_value(InstructionData::binary(
+                ops[i % ops.len()],
+                Type::I64,
+                acc,
+                k,
+            ));
         }
         let next = b.create_block();
         let param = b.append_block_param(next, Type::I64);
@@ -46,17 +50,6 @@ fn chain(n: usize) -> Function {
     }
     b.return_(&[acc]);
     func
-}
-
-trait BinaryIns {
-    fn ins_binary(&mut self, op: Opcode, x: Value, y: Value) -> Value;
-}
-
-impl BinaryIns for FunctionBuilder<'_> {
-    fn ins_binary(&mut self, op: Opcode, x: Value, y: Value) -> Value {
-        let inst = self.ins(InstructionData::binary(op, Type::I64, x, y));
-        self.func.dfg.first_result(inst)
-    }
 }
 
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];

@@ -148,7 +148,11 @@ impl<'f> FunctionBuilder<'f> {
     }
 
     /// Inserts a single-result instruction and returns the result.
-    fn ins_value(&mut self, data: InstructionData) -> Value {
+    ///
+    /// # Panics
+    /// As [`ins`](FunctionBuilder::ins), and if the instruction has no
+    /// results.
+    pub fn ins_value(&mut self, data: InstructionData) -> Value {
         let inst = self.ins(data);
         self.func.dfg.first_result(inst)
     }

@@ -79,8 +79,8 @@ impl Gen<'_> {
         let bits = (u128::from(self.rng.next()) << 64) | u128::from(self.rng.next());
         let small = self.rng.chance(50);
         let v = match ty {
-            Type::F32 => self.b.ins_value_of(InstructionData::f32const(bits as u32)),
-            Type::F64 => self.b.ins_value_of(InstructionData::f64const(bits as u64)),
+            Type::F32 => self.b.ins_value(InstructionData::f32const(bits as u32)),
+            Type::F64 => self.b.ins_value(InstructionData::f64const(bits as u64)),
             _ if small => self.b.iconst(ty, (bits % 7) as i128 - 3),
             _ => self.b.iconst(ty, bits as i128),
         };
@@ -116,21 +116,21 @@ impl Gen<'_> {
                 let ty = self.int_type();
                 let op = self.rng.pick(&INT_BINARY);
                 let (x, y) = (self.value_of(ty), self.value_of(ty));
-                let v = self.b.ins_value_of(InstructionData::binary(op, ty, x, y));
+                let v = self.b.ins_value(InstructionData::binary(op, ty, x, y));
                 self.push(v);
             }
             2 => {
                 let (ty, amount_ty) = (self.int_type(), self.int_type());
                 let op = self.rng.pick(&SHIFTS);
                 let (x, y) = (self.value_of(ty), self.value_of(amount_ty));
-                let v = self.b.ins_value_of(InstructionData::binary(op, ty, x, y));
+                let v = self.b.ins_value(InstructionData::binary(op, ty, x, y));
                 self.push(v);
             }
             3 => {
                 let ty = self.int_type();
                 let op = self.rng.pick(&INT_UNARY);
                 let x = self.value_of(ty);
-                let v = self.b.ins_value_of(InstructionData::unary(op, ty, x));
+                let v = self.b.ins_value(InstructionData::unary(op, ty, x));
                 self.push(v);
             }
             4 => {
@@ -152,10 +152,10 @@ impl Gen<'_> {
                 let (x, y) = (self.value_of(ty), self.value_of(ty));
                 let v = if self.rng.chance(50) {
                     let op = self.rng.pick(&FLOAT_BINARY);
-                    self.b.ins_value_of(InstructionData::binary(op, ty, x, y))
+                    self.b.ins_value(InstructionData::binary(op, ty, x, y))
                 } else {
                     let op = self.rng.pick(&FLOAT_UNARY);
-                    self.b.ins_value_of(InstructionData::unary(op, ty, x))
+                    self.b.ins_value(InstructionData::unary(op, ty, x))
                 };
                 self.push(v);
             }
@@ -194,12 +194,12 @@ impl Gen<'_> {
                     n @ 0..=3 => {
                         let op = [FcvtToUint, FcvtToSint, FcvtToUintSat, FcvtToSintSat][n];
                         let x = self.value_of(fty);
-                        self.b.ins_value_of(InstructionData::unary(op, ity, x))
+                        self.b.ins_value(InstructionData::unary(op, ity, x))
                     }
                     n @ 4..=5 => {
                         let op = [FcvtFromUint, FcvtFromSint][n - 4];
                         let x = self.value_of(ity);
-                        self.b.ins_value_of(InstructionData::unary(op, fty, x))
+                        self.b.ins_value(InstructionData::unary(op, fty, x))
                     }
                     6 => {
                         let x = self.value_of(fty);
@@ -369,18 +369,6 @@ impl Gen<'_> {
                 self.b.trap(code);
             }
         }
-    }
-}
-
-/// Inserts a single-result instruction and returns its result.
-trait InsValue {
-    fn ins_value_of(&mut self, data: InstructionData) -> Value;
-}
-
-impl InsValue for FunctionBuilder<'_> {
-    fn ins_value_of(&mut self, data: InstructionData) -> Value {
-        let inst = self.ins(data);
-        self.func.dfg.first_result(inst)
     }
 }
 
