@@ -157,7 +157,7 @@ impl Emitter<'_> {
 
     /// `src` in a register (the operand's own if it is in one), which the
     /// caller may only read.
-    pub(crate) fn to_reg(&mut self, ty: ValType, src: Src, avoid: PRegSet) -> PReg {
+    pub(crate) fn in_reg(&mut self, ty: ValType, src: Src, avoid: PRegSet) -> PReg {
         match src {
             Src::Reg(r) => r,
             _ => {
@@ -170,7 +170,7 @@ impl Emitter<'_> {
 
     /// `src` in a register the caller may overwrite: the operand's own if
     /// nothing else refers to it (and it is not in `avoid`), else a copy.
-    pub(crate) fn to_owned_reg(&mut self, ty: ValType, src: Src, avoid: PRegSet) -> PReg {
+    pub(crate) fn in_owned_reg(&mut self, ty: ValType, src: Src, avoid: PRegSet) -> PReg {
         match src {
             Src::Reg(r) if self.regs.is_free(r) && !avoid.contains(r) => r,
             _ => {

@@ -146,7 +146,7 @@ fn compile_body(
         let offset = reader.original_position();
         let count = reader.read_var_u32()?;
         let ty = reader.read::<tern_environ::wasmparser::ValType>()?;
-        validator.define_locals(offset as u64, count, ty)?;
+        validator.define_locals(offset, count, ty)?;
         emitter.offset = offset;
         let ty = convert_val_type(ty)
             .map_err(|message| CompileError::Unsupported { message, offset })?;

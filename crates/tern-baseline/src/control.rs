@@ -400,7 +400,7 @@ impl Emitter<'_> {
         }
         // Registers first: allocating may spill, which changes the state
         // the transfers start from.
-        let index = self.to_reg(ValType::I32, index, Default::default());
+        let index = self.in_reg(ValType::I32, index, Default::default());
         let temp = self.alloc_reg(tern_asm::RegClass::Int, tern_asm::PRegSet::of(&[index]));
         let mut labels = std::mem::take(&mut self.labels);
         let mut stubs = std::mem::take(&mut self.stubs);

@@ -18,6 +18,7 @@
 //! - constants and local aliases become registers (a free one) or memory,
 //!   because another edge may carry a different value. Constants *below*
 //!   the block are kept: nothing inside the block can change them.
+//!
 //! A loop's merge target is built the same way at the loop header, before
 //! its body, from the state at entry.
 //!

@@ -72,7 +72,7 @@ impl Emitter<'_> {
         // out of the argument registers.
         let arg_regs = PRegSet::of(&INT_ARG_REGS).with(VMCTX_REG);
         let func_ref_reg = self.alloc_reg(RegClass::Int, arg_regs.union(index.regs()));
-        let index = self.to_reg(
+        let index = self.in_reg(
             tern_environ::ValType::I32,
             index,
             PRegSet::of(&[func_ref_reg]),

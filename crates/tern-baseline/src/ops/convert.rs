@@ -161,7 +161,7 @@ impl Emitter<'_> {
             }
             (ValType::I32, false) => {
                 // The zero-extended value is a non-negative i64.
-                let reg = self.to_reg(from, src, PRegSet::empty());
+                let reg = self.in_reg(from, src, PRegSet::empty());
                 cvt(self, Size::S64, RegMem::Reg(reg.into()));
             }
             (_, true) => {
@@ -169,7 +169,7 @@ impl Emitter<'_> {
                 cvt(self, Size::S64, rm);
             }
             (_, false) => {
-                let reg = self.to_reg(from, src, PRegSet::empty());
+                let reg = self.in_reg(from, src, PRegSet::empty());
                 let low_bit = self.alloc_reg(RegClass::Int, PRegSet::of(&[reg]));
                 let (big, done) = (self.asm.new_label(), self.asm.new_label());
                 self.asm.test(Size::S64, reg, reg);
@@ -228,7 +228,7 @@ impl Emitter<'_> {
         saturating: bool,
     ) -> Result {
         let (_, src) = self.pop();
-        let x = self.to_reg(from, src, PRegSet::empty());
+        let x = self.in_reg(from, src, PRegSet::empty());
         let xr = RegMem::Reg(x.into());
         let dst = self.alloc_reg(RegClass::Int, PRegSet::empty());
         let done = self.asm.new_label();

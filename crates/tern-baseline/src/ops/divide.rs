@@ -93,7 +93,7 @@ impl Emitter<'_> {
                 return Ok(());
             }
             if !op.signed() && divisor.is_power_of_two() {
-                let dst = self.to_owned_reg(ty, lhs, PRegSet::empty());
+                let dst = self.in_owned_reg(ty, lhs, PRegSet::empty());
                 if op.remainder() {
                     self.mask_low_bits(ty, dst, divisor - 1);
                 } else {

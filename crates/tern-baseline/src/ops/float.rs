@@ -107,7 +107,7 @@ impl Emitter<'_> {
         let (_, lhs) = self.pop();
         let swap = commutative && !self.is_owned(lhs) && self.is_owned(rhs);
         let (lhs, rhs) = if swap { (rhs, lhs) } else { (lhs, rhs) };
-        let dst = self.to_owned_reg(ty, lhs, rhs.regs());
+        let dst = self.in_owned_reg(ty, lhs, rhs.regs());
         let src = self.xmm_rm(ty, rhs);
         self.sse_op(op, dst, src);
         self.push_reg(ty, dst);
@@ -162,7 +162,7 @@ impl Emitter<'_> {
             self.push_const(ty, bits);
             return Ok(());
         }
-        let dst = self.to_owned_reg(ty, src, PRegSet::empty());
+        let dst = self.in_owned_reg(ty, src, PRegSet::empty());
         let (mask, sse_op) = match op {
             SignOp::Abs => (!Self::sign_bit(ty), SseOp::Andps),
             SignOp::Neg => (Self::sign_bit(ty), SseOp::Xorps),
@@ -183,7 +183,7 @@ impl Emitter<'_> {
             self.push_const(ty, (m & !bit) | (s & bit));
             return Ok(());
         }
-        let dst = self.to_owned_reg(ty, magnitude, sign.regs());
+        let dst = self.in_owned_reg(ty, magnitude, sign.regs());
         self.load(ty, FSCRATCH, sign);
         let sign_mask = self.lane_mask(ty, Self::sign_bit(ty));
         self.sse_op(SseOp::Andps, FSCRATCH, sign_mask);
@@ -198,8 +198,8 @@ impl Emitter<'_> {
     pub(crate) fn float_min_max(&mut self, ty: ValType, is_min: bool) -> Result {
         let (_, rhs) = self.pop();
         let (_, lhs) = self.pop();
-        let dst = self.to_owned_reg(ty, lhs, rhs.regs());
-        let rhs = self.to_reg(ty, rhs, PRegSet::of(&[dst]));
+        let dst = self.in_owned_reg(ty, lhs, rhs.regs());
+        let rhs = self.in_reg(ty, rhs, PRegSet::of(&[dst]));
         let rhs_rm = RegMem::Reg(rhs.into());
         let (nan, ordinary, done) = (
             self.asm.new_label(),
@@ -245,7 +245,7 @@ impl Emitter<'_> {
             FloatCompare::Lt | FloatCompare::Le => (rhs, lhs),
             _ => (lhs, rhs),
         };
-        let a = self.to_reg(ty, a, b.regs());
+        let a = self.in_reg(ty, a, b.regs());
         let b = self.xmm_rm(ty, b);
         self.ucomis(ty, a, b);
         match cmp {

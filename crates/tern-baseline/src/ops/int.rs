@@ -163,13 +163,13 @@ impl Emitter<'_> {
                 dst
             }
             (IntOp::Mul, _) => {
-                let dst = self.to_owned_reg(ty, lhs, rhs.regs());
+                let dst = self.in_owned_reg(ty, lhs, rhs.regs());
                 let src = self.rm(ty, rhs, PRegSet::of(&[dst]));
                 self.asm.imul(size, dst, src);
                 dst
             }
             _ => {
-                let dst = self.to_owned_reg(ty, lhs, rhs.regs());
+                let dst = self.in_owned_reg(ty, lhs, rhs.regs());
                 let src = self.rmi(ty, rhs);
                 self.asm.alu(op.alu(), size, dst, src);
                 dst
@@ -205,7 +205,7 @@ impl Emitter<'_> {
         match src {
             Src::Reg(r) => RegMem::Reg(r.into()),
             Src::Mem(offset) => RegMem::Mem(frame_mem(offset)),
-            Src::Imm(_) => RegMem::Reg(self.to_reg(ty, src, avoid).into()),
+            Src::Imm(_) => RegMem::Reg(self.in_reg(ty, src, avoid).into()),
         }
     }
 
@@ -218,7 +218,7 @@ impl Emitter<'_> {
         match (value, count) {
             (Src::Imm(a), Src::Imm(b)) => self.push_const(ty, fold_shift(ty, op, a, b)),
             (_, Src::Imm(c)) => {
-                let dst = self.to_owned_reg(ty, value, PRegSet::empty());
+                let dst = self.in_owned_reg(ty, value, PRegSet::empty());
                 let amount = (c as u32 & (bits(ty) - 1)) as u8;
                 if amount != 0 {
                     self.asm.shift(op, size, dst, ShiftAmount::Imm(amount));
@@ -226,7 +226,7 @@ impl Emitter<'_> {
                 self.push_reg(ty, dst);
             }
             _ => {
-                let dst = self.to_owned_reg(ty, value, count.regs().with(regs::RCX));
+                let dst = self.in_owned_reg(ty, value, count.regs().with(regs::RCX));
                 if count != Src::Reg(regs::RCX) {
                     self.evict(regs::RCX, count.regs().with(dst));
                     self.load(ValType::I32, regs::RCX, count);
@@ -264,7 +264,7 @@ impl Emitter<'_> {
                     .cmp_mem(size, frame_mem(m), imm32(ty, c).expect("checked"))
             }
             _ => {
-                let l = self.to_reg(ty, lhs, rhs.regs());
+                let l = self.in_reg(ty, lhs, rhs.regs());
                 let src = self.rmi(ty, rhs);
                 self.asm.cmp(size, l, src);
             }

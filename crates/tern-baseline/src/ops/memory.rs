@@ -60,7 +60,7 @@ impl Emitter<'_> {
                 };
             }
             Src::Reg(r) => r,
-            Src::Mem(_) => self.to_reg(ValType::I32, index, avoid),
+            Src::Mem(_) => self.in_reg(ValType::I32, index, avoid),
         };
         let addr = match i32::try_from(offset) {
             Ok(disp) => Amode::base_index(HEAP_BASE, index, tern_asm::Scale::One, disp),
@@ -121,7 +121,7 @@ impl Emitter<'_> {
         };
         let reg = match imm {
             Some(_) => None,
-            None => Some(self.to_reg(ty, value, index.regs())),
+            None => Some(self.in_reg(ty, value, index.regs())),
         };
         let avoid = reg.map_or(PRegSet::empty(), |r| PRegSet::of(&[r]));
         let (addr, _) = self.heap_addr(index, memarg.offset, avoid);

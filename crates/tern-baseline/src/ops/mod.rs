@@ -1,6 +1,7 @@
 //! Code generation per operator group; `dispatch.rs` maps every Wasm
 //! operator to the method that compiles it.
 
+pub(crate) mod bulk;
 pub(crate) mod calls;
 pub(crate) mod convert;
 pub(crate) mod dispatch;

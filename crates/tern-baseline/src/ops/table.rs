@@ -75,7 +75,7 @@ impl Emitter<'_> {
     pub(crate) fn visit_table_get(&mut self, table: u32) -> Result {
         let ty = self.module.tables[table as usize].element;
         let (_, index) = self.pop();
-        let index = self.to_reg(ValType::I32, index, PRegSet::empty());
+        let index = self.in_reg(ValType::I32, index, PRegSet::empty());
         let dst = if self.regs.is_free(index) {
             index
         } else {
@@ -96,10 +96,10 @@ impl Emitter<'_> {
         let (_, index) = self.pop();
         let value = match value {
             Src::Imm(0) => None,
-            _ => Some(self.to_reg(ty, value, index.regs())),
+            _ => Some(self.in_reg(ty, value, index.regs())),
         };
         let avoid = value.map_or(PRegSet::empty(), |r| PRegSet::of(&[r]));
-        let index = self.to_reg(ValType::I32, index, avoid);
+        let index = self.in_reg(ValType::I32, index, avoid);
         self.table_bounds_check(table, index);
         let slot = Amode::base_index(SCRATCH, index, Scale::Eight, 0);
         match value {

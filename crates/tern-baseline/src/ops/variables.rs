@@ -142,7 +142,7 @@ impl Emitter<'_> {
             let addr = self.global_addr(index);
             self.asm.mov_mi(int_size(ty), addr, imm);
         } else {
-            let value = self.to_reg(ty, src, PRegSet::empty());
+            let value = self.in_reg(ty, src, PRegSet::empty());
             let addr = self.global_addr(index);
             self.store_mem(ty, addr, value);
         }
@@ -209,13 +209,13 @@ impl Emitter<'_> {
         let avoid = if_false
             .regs()
             .union(cond_src.map_or(PRegSet::empty(), Src::regs));
-        let dst = self.to_owned_reg(ty, if_true, avoid);
+        let dst = self.in_owned_reg(ty, if_true, avoid);
         let avoid = avoid.with(dst);
         if ty.is_int_class() {
             let if_false = match if_false {
                 Src::Reg(r) => RegMem::Reg(r.into()),
                 Src::Mem(offset) => RegMem::Mem(frame_mem(offset)),
-                Src::Imm(_) => RegMem::Reg(self.to_reg(ty, if_false, avoid).into()),
+                Src::Imm(_) => RegMem::Reg(self.in_reg(ty, if_false, avoid).into()),
             };
             let cond = self.test_condition(flags, cond_src);
             self.asm.cmov(cond.invert(), int_size(ty), dst, if_false);
@@ -253,7 +253,7 @@ impl Emitter<'_> {
     pub(crate) fn push_src_here(&mut self, ty: ValType, src: Src) {
         match src {
             Src::Mem(offset) if offset != self.slot_offset(self.stack.len()) => {
-                let reg = self.to_reg(ty, src, PRegSet::empty());
+                let reg = self.in_reg(ty, src, PRegSet::empty());
                 self.push_reg(ty, reg);
             }
             _ => self.push_src(ty, src),
