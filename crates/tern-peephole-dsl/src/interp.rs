@@ -4,6 +4,10 @@
 //! interpreter gives the same answers and exists for everything that runs
 //! before that code exists: the verifier's shadowing analysis, `peepc`, and
 //! tests that compare the generated matcher against it.
+//!
+//! Evaluation functions take `at`, which finds the value at a path below
+//! the candidate root: [`value_at`] walks the operands, and the verifier,
+//! which evaluates the same tree shape millions of times, passes a table.
 
 use tern_ir::{FloatCC, Imm, IntCC, Type};
 
@@ -52,20 +56,30 @@ pub fn value_at<S: Subject>(s: &S, root: S::Value, path: &Path) -> Option<S::Val
     Some(v)
 }
 
-/// The concrete type a [`TypeOf`] denotes for this candidate.
-pub fn type_of<S: Subject>(s: &S, root: S::Value, t: &TypeOf) -> Option<Type> {
+/// The concrete type a [`TypeOf`] denotes for this candidate; `at` finds
+/// the value at a path.
+pub fn type_of<S: Subject>(
+    s: &S,
+    at: &impl Fn(&Path) -> Option<S::Value>,
+    t: &TypeOf,
+) -> Option<Type> {
     match t {
         TypeOf::Fixed(t) => Some(*t),
-        TypeOf::At(p) => value_at(s, root, p).map(|v| s.ty(v)),
+        TypeOf::At(p) => at(p).map(|v| s.ty(v)),
     }
 }
 
-/// Evaluates a compile-time expression of type `ty`. `None` if a partial
-/// operation (`log2` of zero) fails.
-pub fn eval_cexpr<S: Subject>(s: &S, root: S::Value, e: &CExpr, ty: Type) -> Option<Konst> {
+/// Evaluates a compile-time expression of type `ty`; `at` finds the value
+/// at a path. `None` if a partial operation (`log2` of zero) fails.
+pub fn eval_cexpr<S: Subject>(
+    s: &S,
+    at: &impl Fn(&Path) -> Option<S::Value>,
+    e: &CExpr,
+    ty: Type,
+) -> Option<Konst> {
     Some(match e {
-        CExpr::Const(p) => Konst::Int(s.iconst_bits(value_at(s, root, p)?)),
-        CExpr::CondCode(p) => match s.imm(value_at(s, root, p)?) {
+        CExpr::Const(p) => Konst::Int(s.iconst_bits(at(p)?)),
+        CExpr::CondCode(p) => match s.imm(at(p)?) {
             Imm::IntCC(cc) => Konst::IntCC(cc),
             Imm::FloatCC(cc) => Konst::FloatCC(cc),
             other => unreachable!("condition code expected, found {other:?}"),
@@ -77,7 +91,7 @@ pub fn eval_cexpr<S: Subject>(s: &S, root: S::Value, e: &CExpr, ty: Type) -> Opt
             // Unquotes take one or two operands.
             let mut values = [Konst::Int(0); 2];
             for (slot, a) in values.iter_mut().zip(args) {
-                *slot = eval_cexpr(s, root, a, ty)?;
+                *slot = eval_cexpr(s, at, a, ty)?;
             }
             unquote(*op, ty, &values[..args.len()])?
         }
@@ -119,8 +133,12 @@ pub fn unquote(op: UnquoteOp, ty: Type, args: &[Konst]) -> Option<Konst> {
 /// The result of a test, as the branch it selects: `None` when no rule can
 /// expect it (a false yes/no test, a value not defined by an instruction, a
 /// large constant at a small-constant switch).
-pub fn eval_test<S: Subject>(s: &S, root: S::Value, test: &Test) -> Option<Expect> {
-    let at = |p: &Path| value_at(s, root, p);
+/// `at` finds the value at a path.
+pub fn eval_test<S: Subject>(
+    s: &S,
+    at: &impl Fn(&Path) -> Option<S::Value>,
+    test: &Test,
+) -> Option<Expect> {
     let truth = |b: bool| b.then_some(Expect::True);
     match test {
         Test::Opcode(p) => s.opcode(at(p)?).map(Expect::Opcode),
@@ -149,15 +167,15 @@ pub fn eval_test<S: Subject>(s: &S, root: S::Value, test: &Test) -> Option<Expec
         }
         Test::SameCondCode(a, b) => truth(s.imm(at(a)?) == s.imm(at(b)?)),
         Test::IsPowerOfTwo(e, t) => {
-            let ty = type_of(s, root, t)?;
-            match eval_cexpr(s, root, e, ty)? {
+            let ty = type_of(s, at, t)?;
+            match eval_cexpr(s, at, e, ty)? {
                 Konst::Int(v) => truth(fold::is_power_of_two(ty, v)),
                 _ => unreachable!("integer expression"),
             }
         }
         Test::Compare(cc, a, b, t) => {
-            let ty = type_of(s, root, t)?;
-            match (eval_cexpr(s, root, a, ty)?, eval_cexpr(s, root, b, ty)?) {
+            let ty = type_of(s, at, t)?;
+            match (eval_cexpr(s, at, a, ty)?, eval_cexpr(s, at, b, ty)?) {
                 (Konst::Int(a), Konst::Int(b)) => truth(fold::compare(*cc, ty, a, b)),
                 _ => unreachable!("integer expressions"),
             }
@@ -167,36 +185,45 @@ pub fn eval_test<S: Subject>(s: &S, root: S::Value, test: &Test) -> Option<Expec
 
 /// Can every compile-time expression of the rule's right-hand side be
 /// computed for this candidate?
-fn actions_computable<S: Subject>(s: &S, root: S::Value, rule: &Linear) -> bool {
+fn actions_computable<S: Subject>(
+    s: &S,
+    at: &impl Fn(&Path) -> Option<S::Value>,
+    rule: &Linear,
+) -> bool {
     rule.action_exprs().all(|(e, t)| {
-        let ty = t.and_then(|t| type_of(s, root, t)).unwrap_or(Type::I8);
-        eval_cexpr(s, root, e, ty).is_some()
+        let ty = t.and_then(|t| type_of(s, at, t)).unwrap_or(Type::I8);
+        eval_cexpr(s, at, e, ty).is_some()
     })
 }
 
 /// The rule the automaton picks for the value `root`, if any.
 pub fn find<S: Subject>(a: &Automaton, s: &S, root: S::Value) -> Option<usize> {
-    find_from(a, Automaton::ROOT, s, root)
+    find_from(a, Automaton::ROOT, s, &|p: &Path| value_at(s, root, p))
 }
 
-fn find_from<S: Subject>(a: &Automaton, id: NodeId, s: &S, root: S::Value) -> Option<usize> {
+fn find_from<S: Subject>(
+    a: &Automaton,
+    id: NodeId,
+    s: &S,
+    at: &impl Fn(&Path) -> Option<S::Value>,
+) -> Option<usize> {
     let node = a.node(id);
     if let Some(switch) = &node.switch {
-        let result = eval_test(s, root, &switch.test);
+        let result = eval_test(s, at, &switch.test);
         if let Some(result) = result
             && let Some(&(_, child)) = switch.branches.iter().find(|(e, _)| *e == result)
-            && let Some(rule) = find_from(a, child, s, root)
+            && let Some(rule) = find_from(a, child, s, at)
         {
             return Some(rule);
         }
         if let Some(other) = switch.otherwise
-            && let Some(rule) = find_from(a, other, s, root)
+            && let Some(rule) = find_from(a, other, s, at)
         {
             return Some(rule);
         }
     }
     node.accept
-        .filter(|&r| actions_computable(s, root, &a.rules[r]))
+        .filter(|&r| actions_computable(s, at, &a.rules[r]))
 }
 
 #[cfg(test)]

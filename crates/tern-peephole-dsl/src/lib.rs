@@ -22,6 +22,15 @@ use automaton::Automaton;
 use diagnostic::{CompileError, SourceMap};
 use rule::Rule;
 
+/// Where a rule of a generated matcher comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// `file:line`.
+    pub name: &'static str,
+    /// The rule's text.
+    pub text: &'static str,
+}
+
 /// Type-checked rules together with the sources they came from.
 #[derive(Clone, Debug)]
 pub struct RuleSet {

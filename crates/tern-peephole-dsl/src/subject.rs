@@ -126,6 +126,25 @@ impl Terms {
         self.args.clear();
     }
 
+    /// Replaces the immediate of `id` (masked to its controlling type).
+    pub fn set_imm(&mut self, id: TermId, imm: Imm) {
+        let t = &mut self.nodes[id.0];
+        t.imm = match imm {
+            Imm::Int(bits) => Imm::Int(bits & t.ctrl.mask()),
+            other => other,
+        };
+    }
+
+    /// The number of terms.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Are there no terms?
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
     /// The value operands of `id`.
     pub fn args(&self, id: TermId) -> &[TermId] {
         let (start, end) = self.nodes[id.0].args;

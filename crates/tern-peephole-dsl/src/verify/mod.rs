@@ -43,14 +43,14 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use tern_ir::eval::{DataValue, EvalError, eval_pure};
-use tern_ir::{FloatCC, Imm, IntCC, TrapCode, Type};
+use tern_ir::{FloatCC, Imm, IntCC, Opcode, TrapCode, Type};
 
 use crate::RuleSet;
 use crate::automaton::Automaton;
 use crate::diagnostic::Diagnostic;
 use crate::interp::{self, Konst};
-use crate::linear::{Action, Expect, Linear, Test};
-use crate::rule::{BindingKind, Pat, PatKind, Pos, Rule};
+use crate::linear::{Action, CExpr, Expect, Linear, Test, TypeOf};
+use crate::rule::{BindingKind, Pat, PatKind, Path, Pos, Rule};
 use crate::signature::ImmKind;
 use crate::subject::{TermId, Terms};
 use samples::Rng;
@@ -72,6 +72,7 @@ pub struct Options {
 }
 
 impl Default for Options {
+    /// What `peepc check` and the tests use.
     fn default() -> Options {
         Options {
             exhaustive_bits: 8,
@@ -79,6 +80,28 @@ impl Default for Options {
             edge_limit: 1 << 14,
             random_samples: 2000,
             seed: 0x7e27_9e9e_17a5_5eed,
+        }
+    }
+}
+
+impl Options {
+    /// What the build uses: still exhaustive at 8 bits, with fewer edge and
+    /// random inputs at wider widths, because build scripts run without
+    /// optimization and every change to the rules or the IR reruns it.
+    pub fn quick() -> Options {
+        Options {
+            edge_limit: 1 << 10,
+            random_samples: 256,
+            ..Options::default()
+        }
+    }
+
+    /// More random inputs at wider widths (`peepc check --thorough`).
+    pub fn thorough() -> Options {
+        Options {
+            edge_limit: 1 << 16,
+            random_samples: 20_000,
+            ..Options::default()
         }
     }
 }
@@ -127,37 +150,64 @@ impl Report {
 }
 
 /// Verifies every rule of `set`; `automaton` must be built from the same
-/// rules.
+/// rules. Rules are checked in parallel on all available cores; the result
+/// does not depend on how many there are (each rule has its own seed).
 pub fn verify(set: &RuleSet, automaton: &Automaton, options: &Options) -> Report {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, set.rules.len().max(1));
+    let mut per_rule: Vec<Option<(Coverage, Vec<Diagnostic>)>> = vec![None; set.rules.len()];
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    (t..set.rules.len())
+                        .step_by(threads)
+                        .map(|index| (index, verify_rule(set, automaton, index, options)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for worker in workers {
+            for (index, result) in worker.join().expect("verifier thread panicked") {
+                per_rule[index] = Some(result);
+            }
+        }
+    });
     let mut report = Report::default();
-    for (index, rule) in set.rules.iter().enumerate() {
-        let mut checker = RuleChecker {
-            set,
-            automaton,
-            rule,
-            index,
-            linear: &automaton.rules[index],
-            terms: Terms::new(),
-            inputs: Vec::new(),
-            bound: Vec::new(),
-            results: Vec::new(),
-            preconditions: automaton.rules[index]
-                .steps
-                .iter()
-                .filter(|(t, _)| matches!(t, Test::IsPowerOfTwo(..) | Test::Compare(..)))
-                .cloned()
-                .collect(),
-            checked_all_steps: false,
-            coverage: Coverage::default(),
-            fired: false,
-            winners: BTreeSet::new(),
-            failure: None,
-        };
-        checker.run(options);
-        report.coverage.push(checker.coverage.clone());
-        report.diagnostics.extend(checker.finish());
+    for (coverage, diagnostics) in per_rule.into_iter().map(|r| r.expect("every rule checked")) {
+        report.coverage.push(coverage);
+        report.diagnostics.extend(diagnostics);
     }
     report
+}
+
+fn verify_rule(
+    set: &RuleSet,
+    automaton: &Automaton,
+    index: usize,
+    options: &Options,
+) -> (Coverage, Vec<Diagnostic>) {
+    let mut checker = RuleChecker {
+        set,
+        automaton,
+        rule: &set.rules[index],
+        index,
+        linear: &automaton.rules[index],
+        preconditions: automaton.rules[index]
+            .steps
+            .iter()
+            .filter(|(t, _)| matches!(t, Test::IsPowerOfTwo(..) | Test::Compare(..)))
+            .cloned()
+            .collect(),
+        coverage: Coverage::default(),
+        fired: false,
+        winners: BTreeSet::new(),
+        failure: None,
+    };
+    checker.run(options);
+    let coverage = checker.coverage.clone();
+    (coverage, checker.finish())
 }
 
 /// The result of evaluating one side.
@@ -173,20 +223,9 @@ struct RuleChecker<'a> {
     rule: &'a Rule,
     index: usize,
     linear: &'a Linear,
-    /// The candidate tree for the current sample.
-    terms: Terms,
-    /// The input terms of the current sample and their values.
-    inputs: Vec<(TermId, DataValue)>,
-    /// The term bound to each binding in the current sample.
-    bound: Vec<Option<TermId>>,
-    /// The outcome of each right-hand-side action in the current sample.
-    results: Vec<Outcome>,
     /// The match steps that can fail on a tree built from the pattern
     /// itself: the preconditions.
     preconditions: Vec<(Test, Expect)>,
-    /// Has the current instantiation's first sample been checked against
-    /// every step (a self-check of the tree construction)?
-    checked_all_steps: bool,
     coverage: Coverage,
     fired: bool,
     winners: BTreeSet<usize>,
@@ -224,6 +263,56 @@ impl Domain {
     }
 }
 
+/// Where a binding's sample value goes in the tree.
+#[derive(Clone, Copy)]
+enum Site {
+    /// An input term: its outcome is the value.
+    Input(TermId),
+    /// The immediate of an `iconst` term.
+    Const(TermId),
+    /// The condition code of a comparison term.
+    IntCC(TermId),
+    /// The condition code of a float comparison term.
+    FloatCC(TermId),
+}
+
+/// A right-hand-side action with its paths and types resolved for one
+/// instantiation.
+enum Step {
+    Use(TermId),
+    Const { ty: Type, value: CExpr },
+    Inst {
+        opcode: Opcode,
+        ctrl: Type,
+        imm: Option<CExpr>,
+        args: Vec<usize>,
+    },
+}
+
+/// The candidate tree of one instantiation, built once; each sample only
+/// rewrites its leaves.
+struct Frame {
+    terms: Terms,
+    root: TermId,
+    /// Per binding index: where its values go.
+    sites: Vec<Vec<Site>>,
+    /// Per term: the binding whose sample value an input term takes.
+    input_binding: Vec<Option<usize>>,
+    /// Every value path of the pattern and its term.
+    paths: Vec<(Path, TermId)>,
+    /// The right-hand side.
+    steps: Vec<Step>,
+    /// Outcome per term, then per step (reused across samples).
+    outcomes: Vec<Outcome>,
+    results: Vec<Outcome>,
+}
+
+impl Frame {
+    fn at(&self, p: &Path) -> Option<TermId> {
+        self.paths.iter().find(|(q, _)| q == p).map(|&(_, t)| t)
+    }
+}
+
 impl RuleChecker<'_> {
     fn run(&mut self, options: &Options) {
         let mut rng = Rng::new(options.seed ^ (self.index as u64).wrapping_mul(0x1000_0000_01b3));
@@ -236,7 +325,7 @@ impl RuleChecker<'_> {
                 continue;
             }
             self.coverage.instantiations += 1;
-            self.checked_all_steps = false;
+            let mut frame = self.frame(inst);
             let domains: Vec<Domain> = self
                 .rule
                 .bindings
@@ -262,7 +351,7 @@ impl RuleChecker<'_> {
                     .iter()
                     .map(|d| (0..u128::from(d.size())).collect())
                     .collect();
-                self.product(inst, &all);
+                self.product(&mut frame, inst, &all);
                 continue;
             }
             let edges: Vec<Vec<u128>> = domains.iter().map(|d| d.edges()).collect();
@@ -270,36 +359,38 @@ impl RuleChecker<'_> {
                 .iter()
                 .try_fold(1u64, |acc, e| acc.checked_mul(e.len() as u64));
             if combos.is_some_and(|c| c <= options.edge_limit) {
-                self.product(inst, &edges);
+                self.product(&mut frame, inst, &edges);
             } else {
+                let mut sample: Sample = vec![0; edges.len()];
                 for _ in 0..options.edge_limit {
-                    let sample: Sample = edges.iter().map(|e| e[rng.below(e.len())]).collect();
-                    self.check(inst, &sample);
+                    for (slot, e) in sample.iter_mut().zip(&edges) {
+                        *slot = e[rng.below(e.len())];
+                    }
+                    self.check(&mut frame, inst, &sample);
                 }
             }
+            let mut sample: Sample = vec![0; edges.len()];
             for _ in 0..options.random_samples {
-                let sample: Sample = domains
-                    .iter()
-                    .zip(&edges)
-                    .map(|(d, e)| match *d {
+                for ((slot, d), e) in sample.iter_mut().zip(&domains).zip(&edges) {
+                    *slot = match *d {
                         Domain::Bits(t) => samples::random_value(&mut rng, t, e),
                         _ => e[rng.below(e.len())],
-                    })
-                    .collect();
-                self.check(inst, &sample);
+                    };
+                }
+                self.check(&mut frame, inst, &sample);
             }
         }
     }
 
     /// Checks every combination of the given per-binding values.
-    fn product(&mut self, inst: &[Option<Type>], values: &[Vec<u128>]) {
+    fn product(&mut self, frame: &mut Frame, inst: &[Option<Type>], values: &[Vec<u128>]) {
         let mut pick = vec![0usize; values.len()];
         let mut sample: Sample = values.iter().map(|v| v[0]).collect();
         loop {
             if self.failure.is_some() {
                 return;
             }
-            self.check(inst, &sample);
+            self.check(frame, inst, &sample);
             let mut i = 0;
             loop {
                 if i == values.len() {
@@ -331,52 +422,238 @@ impl RuleChecker<'_> {
         walk(&self.rule.lhs, inst)
     }
 
-    /// Checks one input.
-    fn check(&mut self, inst: &[Option<Type>], sample: &Sample) {
-        self.coverage.inputs += 1;
-        self.terms.clear();
-        self.inputs.clear();
-        self.bound.clear();
-        self.bound.resize(sample.len(), None);
-        let root = self.build(&self.rule.lhs, inst, sample);
-        let terms = &self.terms;
-        let passes = |steps: &[(Test, Expect)]| {
-            steps
-                .iter()
-                .all(|(test, expect)| interp::eval_test(terms, root, test) == Some(*expect))
+    /// Builds the candidate tree of an instantiation and resolves the
+    /// right-hand side against it, and checks (once) that the tree passes
+    /// every structural step of the rule.
+    fn frame(&self, inst: &[Option<Type>]) -> Frame {
+        let mut frame = Frame {
+            terms: Terms::new(),
+            root: TermId(0),
+            sites: vec![Vec::new(); self.rule.bindings.len()],
+            input_binding: Vec::new(),
+            paths: Vec::new(),
+            steps: Vec::new(),
+            outcomes: Vec::new(),
+            results: Vec::new(),
         };
-        if !self.checked_all_steps {
-            // The tree is built from the pattern, so only preconditions can
-            // fail; check that once per instantiation, then skip the rest.
-            self.checked_all_steps = true;
-            let structural: Vec<_> = self
-                .linear
-                .steps
-                .iter()
-                .filter(|s| !self.preconditions.contains(s))
-                .cloned()
-                .collect();
-            assert!(
-                passes(&structural),
+        frame.root = self.build(&mut frame, &self.rule.lhs, inst);
+        frame.input_binding = vec![None; frame.terms.len()];
+        for (b, sites) in frame.sites.iter().enumerate() {
+            for site in sites {
+                if let Site::Input(id) = site {
+                    frame.input_binding[id.0] = Some(b);
+                }
+            }
+        }
+        let (terms, root) = (&frame.terms, frame.root);
+        let structural = self
+            .linear
+            .steps
+            .iter()
+            .filter(|s| !self.preconditions.contains(s));
+        for (test, expect) in structural {
+            // Bound constants are all zero here, which their tests accept.
+            let at = |p: &Path| interp::value_at(terms, root, p);
+            assert_eq!(
+                interp::eval_test(terms, &at, test),
+                Some(*expect),
                 "internal error: a tree built from {} fails its own pattern",
                 self.rule.name
             );
         }
-        if !passes(&self.preconditions) {
+        let ty = |t: &TypeOf| interp::type_of(terms, &|p: &Path| interp::value_at(terms, root, p), t);
+        let steps: Vec<Step> = self
+            .linear
+            .actions
+            .iter()
+            .map(|a| match a {
+                Action::UseValue(p) => Step::Use(frame.at(p).expect("a pattern path")),
+                Action::MakeConst { ty: t, value } => Step::Const {
+                    ty: ty(t).expect("typed"),
+                    value: value.clone(),
+                },
+                Action::MakeInst {
+                    opcode,
+                    ctrl,
+                    imm,
+                    args,
+                } => Step::Inst {
+                    opcode: *opcode,
+                    ctrl: ty(ctrl).expect("typed"),
+                    imm: imm.clone(),
+                    args: args.clone(),
+                },
+            })
+            .collect();
+        frame.steps = steps;
+        frame
+    }
+
+    /// Adds the term for `pat` (and its operands) to the frame.
+    fn build(&self, frame: &mut Frame, pat: &Pat, inst: &[Option<Type>]) -> TermId {
+        let ty = |v: crate::rule::TyVar| inst[v.0 as usize].expect("value type");
+        let id = match &pat.kind {
+            PatKind::Op {
+                opcode,
+                ctrl,
+                operands,
+            } => {
+                let mut imm = Imm::None;
+                let mut cc_binding = None;
+                let mut const_binding = None;
+                let mut args = [TermId(0); 3];
+                let mut n = 0;
+                for o in operands {
+                    match (o.pos, &o.kind) {
+                        (Pos::Value, _) => {
+                            args[n] = self.build(frame, o, inst);
+                            n += 1;
+                        }
+                        (Pos::Imm(_), PatKind::IntCC(cc)) => imm = Imm::IntCC(*cc),
+                        (Pos::Imm(_), PatKind::FloatCC(cc)) => imm = Imm::FloatCC(*cc),
+                        // `Terms::inst` masks it to the width.
+                        (Pos::Imm(_), PatKind::Int(v)) => imm = Imm::Int(*v as u128),
+                        (Pos::Imm(kind), PatKind::Bind { binding, .. }) => {
+                            imm = match kind {
+                                ImmKind::Int => {
+                                    const_binding = Some(binding.0 as usize);
+                                    Imm::Int(0)
+                                }
+                                ImmKind::IntCC => {
+                                    cc_binding = Some((binding.0 as usize, false));
+                                    Imm::IntCC(IntCC::Equal)
+                                }
+                                ImmKind::FloatCC => {
+                                    cc_binding = Some((binding.0 as usize, true));
+                                    Imm::FloatCC(FloatCC::Equal)
+                                }
+                            }
+                        }
+                        (Pos::Imm(_), PatKind::Op { .. }) => {
+                            unreachable!("instructions are not immediates")
+                        }
+                    }
+                }
+                let id = frame.terms.inst(*opcode, ty(*ctrl), imm, &args[..n]);
+                if let Some(b) = const_binding {
+                    frame.sites[b].push(Site::Const(id));
+                }
+                match cc_binding {
+                    Some((b, false)) => frame.sites[b].push(Site::IntCC(id)),
+                    Some((b, true)) => frame.sites[b].push(Site::FloatCC(id)),
+                    None => {}
+                }
+                id
+            }
+            PatKind::Int(v) => {
+                let t = ty(pat.ty);
+                frame.terms.iconst(t, crate::fold::literal_bits(t, *v))
+            }
+            PatKind::Bind { binding, first } => {
+                let b = self.rule.binding(*binding);
+                let i = binding.0 as usize;
+                match b.kind {
+                    BindingKind::Value if !first => {
+                        return frame.at(&b.path).expect("bound before");
+                    }
+                    BindingKind::Value => {
+                        let t = ty(b.ty);
+                        let id = frame.terms.input(t);
+                        frame.sites[i].push(Site::Input(id));
+                        id
+                    }
+                    // Each occurrence of a constant is its own `iconst`, as
+                    // two equal constants in real code usually are.
+                    BindingKind::Const => {
+                        let id = frame.terms.iconst(ty(b.ty), 0);
+                        frame.sites[i].push(Site::Const(id));
+                        id
+                    }
+                    BindingKind::IntCC | BindingKind::FloatCC => {
+                        unreachable!("condition codes are immediates")
+                    }
+                }
+            }
+            PatKind::IntCC(_) | PatKind::FloatCC(_) => unreachable!("immediates"),
+        };
+        if pat.pos == Pos::Value {
+            frame.paths.push((pat.path.clone(), id));
+        }
+        id
+    }
+
+    /// Checks one input.
+    fn check(&mut self, frame: &mut Frame, inst: &[Option<Type>], sample: &Sample) {
+        self.coverage.inputs += 1;
+        // Put the sample into the tree.
+        for (sites, &value) in frame.sites.iter().zip(sample) {
+            for &site in sites {
+                match site {
+                    Site::Input(_) => {}
+                    Site::Const(id) => frame.terms.set_imm(id, Imm::Int(value)),
+                    Site::IntCC(id) => {
+                        frame.terms.set_imm(id, Imm::IntCC(IntCC::ALL[value as usize]))
+                    }
+                    Site::FloatCC(id) => {
+                        frame.terms.set_imm(id, Imm::FloatCC(FloatCC::ALL[value as usize]))
+                    }
+                }
+            }
+        }
+        let at = |p: &Path| frame.at(p);
+        let terms = &frame.terms;
+        let holds = self
+            .preconditions
+            .iter()
+            .all(|(test, expect)| interp::eval_test(terms, &at, test) == Some(*expect));
+        if !holds {
             return;
         }
-        let Some(rhs) = self.eval_rhs(root) else {
+        // Evaluate every term; children come before parents.
+        let mut outcomes = std::mem::take(&mut frame.outcomes);
+        outcomes.clear();
+        for i in 0..frame.terms.len() {
+            let id = TermId(i);
+            let t = frame.terms.get(id);
+            let outcome = match t.opcode {
+                None => {
+                    let b = frame.input_binding[i].expect("every input has a binding");
+                    Ok(DataValue::new(t.ty, sample[b]))
+                }
+                Some(opcode) => {
+                    let operands = frame.terms.args(id);
+                    let mut args = [DataValue::new(Type::I8, 0); 3];
+                    let mut trap = None;
+                    for (slot, a) in args.iter_mut().zip(operands) {
+                        match outcomes[a.0] {
+                            Ok(v) => *slot = v,
+                            Err(code) => {
+                                trap = Some(code);
+                                break;
+                            }
+                        }
+                    }
+                    match trap {
+                        Some(code) => Err(code),
+                        None => eval(opcode, t.ctrl, t.imm, &args[..operands.len()]),
+                    }
+                }
+            };
+            outcomes.push(outcome);
+        }
+        let lhs = outcomes[frame.root.0];
+        frame.outcomes = outcomes;
+        let Some(rhs) = self.eval_rhs(frame) else {
             // A partial unquote failed: the rule does not apply here.
             return;
         };
         self.coverage.matched += 1;
-        let lhs = self.eval_term(root);
         if lhs != rhs {
             self.failure = Some(self.counterexample(inst, sample, lhs, rhs));
             return;
         }
         if !self.fired {
-            match interp::find(self.automaton, &self.terms, root) {
+            match interp::find(self.automaton, &frame.terms, frame.root) {
                 Some(r) if r == self.index => self.fired = true,
                 Some(other) => {
                     self.winners.insert(other);
@@ -391,131 +668,38 @@ impl RuleChecker<'_> {
         }
     }
 
-    /// Builds the candidate tree for `pat`; returns its term.
-    fn build(&mut self, pat: &Pat, inst: &[Option<Type>], sample: &Sample) -> TermId {
-        let ty = |v: crate::rule::TyVar| inst[v.0 as usize].expect("value type");
-        match &pat.kind {
-            PatKind::Op {
-                opcode,
-                ctrl,
-                operands,
-            } => {
-                let mut imm = Imm::None;
-                let mut args = [TermId(0); 3];
-                let mut n = 0;
-                for o in operands {
-                    match o.pos {
-                        Pos::Imm(kind) => imm = self.imm_of(o, kind, sample),
-                        Pos::Value => {
-                            args[n] = self.build(o, inst, sample);
-                            n += 1;
-                        }
-                    }
-                }
-                self.terms.inst(*opcode, ty(*ctrl), imm, &args[..n])
-            }
-            PatKind::Int(v) => {
-                let t = ty(pat.ty);
-                self.terms.iconst(t, crate::fold::literal_bits(t, *v))
-            }
-            PatKind::Bind { binding, .. } => {
-                let b = self.rule.binding(*binding);
-                let i = binding.0 as usize;
-                match b.kind {
-                    BindingKind::Value => match self.bound[i] {
-                        Some(id) => id,
-                        None => {
-                            let t = ty(b.ty);
-                            let id = self.terms.input(t);
-                            self.inputs.push((id, DataValue::new(t, sample[i])));
-                            self.bound[i] = Some(id);
-                            id
-                        }
-                    },
-                    // Each occurrence of a constant is its own `iconst`, as
-                    // two equal constants in real code usually are.
-                    BindingKind::Const => self.terms.iconst(ty(b.ty), sample[i]),
-                    BindingKind::IntCC | BindingKind::FloatCC => {
-                        unreachable!("condition codes are immediates")
-                    }
-                }
-            }
-            PatKind::IntCC(_) | PatKind::FloatCC(_) => unreachable!("immediates"),
-        }
-    }
-
-    fn imm_of(&self, o: &Pat, kind: ImmKind, sample: &Sample) -> Imm {
-        match (&o.kind, kind) {
-            (PatKind::IntCC(cc), _) => Imm::IntCC(*cc),
-            (PatKind::FloatCC(cc), _) => Imm::FloatCC(*cc),
-            // `Terms::inst` masks it to the width.
-            (PatKind::Int(v), _) => Imm::Int(*v as u128),
-            (PatKind::Bind { binding, .. }, ImmKind::Int) => Imm::Int(sample[binding.0 as usize]),
-            (PatKind::Bind { binding, .. }, ImmKind::IntCC) => {
-                Imm::IntCC(IntCC::ALL[sample[binding.0 as usize] as usize])
-            }
-            (PatKind::Bind { binding, .. }, ImmKind::FloatCC) => {
-                Imm::FloatCC(FloatCC::ALL[sample[binding.0 as usize] as usize])
-            }
-            (PatKind::Op { .. }, _) => unreachable!("instructions are not immediates"),
-        }
-    }
-
-    /// Evaluates the term `id` with the IR's semantics.
-    fn eval_term(&self, id: TermId) -> Outcome {
-        let t = self.terms.get(id);
-        let Some(opcode) = t.opcode else {
-            let &(_, v) = self
-                .inputs
-                .iter()
-                .find(|(i, _)| *i == id)
-                .expect("opaque terms are inputs");
-            return Ok(v);
-        };
-        let mut args = [DataValue::new(Type::I8, 0); 3];
-        let operands = self.terms.args(id);
-        for (slot, &a) in args.iter_mut().zip(operands) {
-            *slot = self.eval_term(a)?;
-        }
-        eval(opcode, t.ctrl, t.imm, &args[..operands.len()])
-    }
-
-    /// Evaluates the right-hand side's actions; `None` if a compile-time
-    /// expression is undefined for this input.
-    fn eval_rhs(&mut self, root: TermId) -> Option<Outcome> {
-        let mut results = std::mem::take(&mut self.results);
+    /// Evaluates the right-hand side; `None` if a compile-time expression
+    /// is undefined for this input.
+    fn eval_rhs(&self, frame: &mut Frame) -> Option<Outcome> {
+        let mut results = std::mem::take(&mut frame.results);
         results.clear();
-        let outcome = self.eval_actions(root, &mut results);
-        self.results = results;
-        outcome
-    }
-
-    fn eval_actions(&self, root: TermId, results: &mut Vec<Outcome>) -> Option<Outcome> {
-        for action in &self.linear.actions {
-            let outcome = match action {
-                Action::UseValue(path) => {
-                    self.eval_term(interp::value_at(&self.terms, root, path).expect("matched"))
-                }
-                Action::MakeConst { ty, value } => {
-                    let t = interp::type_of(&self.terms, root, ty).expect("matched");
-                    match interp::eval_cexpr(&self.terms, root, value, t)? {
-                        Konst::Int(bits) => Ok(DataValue::new(t, bits)),
-                        other => unreachable!("constant expected, found {other:?}"),
+        let at = |p: &Path| frame.at(p);
+        let terms = &frame.terms;
+        for step in &frame.steps {
+            let outcome = match step {
+                Step::Use(id) => frame.outcomes[id.0],
+                Step::Const { ty, value } => match interp::eval_cexpr(terms, &at, value, *ty) {
+                    Some(Konst::Int(bits)) => Ok(DataValue::new(*ty, bits)),
+                    Some(other) => unreachable!("constant expected, found {other:?}"),
+                    None => {
+                        frame.results = results;
+                        return None;
                     }
-                }
-                Action::MakeInst {
+                },
+                Step::Inst {
                     opcode,
                     ctrl,
                     imm,
                     args,
                 } => {
-                    let t = interp::type_of(&self.terms, root, ctrl).expect("matched");
                     let imm = match imm {
                         None => Imm::None,
-                        Some(e) => match interp::eval_cexpr(&self.terms, root, e, t)? {
-                            Konst::Int(bits) => Imm::Int(bits),
-                            Konst::IntCC(cc) => Imm::IntCC(cc),
-                            Konst::FloatCC(cc) => Imm::FloatCC(cc),
+                        Some(e) => match interp::eval_cexpr(terms, &at, e, *ctrl) {
+                            Some(k) => k.to_imm(),
+                            None => {
+                                frame.results = results;
+                                return None;
+                            }
                         },
                     };
                     let mut values = [DataValue::new(Type::I8, 0); 3];
@@ -531,13 +715,15 @@ impl RuleChecker<'_> {
                     }
                     match trap {
                         Some(code) => Err(code),
-                        None => eval(*opcode, t, imm, &values[..args.len()]),
+                        None => eval(*opcode, *ctrl, imm, &values[..args.len()]),
                     }
                 }
             };
             results.push(outcome);
         }
-        results.pop()
+        let last = results.last().copied();
+        frame.results = results;
+        last
     }
 
     fn counterexample(

@@ -1,0 +1,2 @@
+//! Matcher benchmark (filled in below).
+fn main() {}
