@@ -58,6 +58,12 @@ impl WritePipe {
         self.lock().clone()
     }
 
+    /// Everything written so far, leaving the buffer empty (for hosts that
+    /// drain output while the guest runs).
+    pub fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.lock())
+    }
+
     /// Everything written so far, as (lossy) UTF-8.
     pub fn contents_string(&self) -> String {
         String::from_utf8_lossy(&self.lock()).into_owned()
@@ -232,6 +238,10 @@ mod tests {
         assert_eq!(n, 4);
         assert_eq!(pipe.contents(), b"abcd");
         assert_eq!(pipe.contents_string(), "abcd");
+        assert_eq!(pipe.take(), b"abcd");
+        assert!(pipe.contents().is_empty());
+        writer.write(&[IoSlice::new(b"e")]).unwrap();
+        assert_eq!(pipe.contents(), b"e");
     }
 
     #[test]
