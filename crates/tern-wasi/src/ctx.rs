@@ -471,7 +471,7 @@ fn open_preopen(host: &std::path::Path) -> io::Result<Dir> {
 ///
 /// Every `wasi_snapshot_preview1` function is a method on this type taking
 /// the guest's linear memory and the raw wasm arguments; see
-/// [`crate::dispatch`] for calling them by name.
+/// [`crate::dispatch()`] for calling them by name.
 #[derive(Debug)]
 pub struct WasiCtx {
     pub(crate) args: Vec<String>,

@@ -10,7 +10,7 @@
 //! and the call's raw wasm arguments, and returns the errno. The runtime
 //! glue therefore needs no knowledge of WASI types: it registers every
 //! function from one table ([`WasiFunc::ALL`], each entry with its import
-//! name and [`Signature`]) and forwards calls to [`dispatch`], which decodes
+//! name and [`Signature`]) and forwards calls to [`dispatch()`], which decodes
 //! the arguments and calls the method. Ending the program (`proc_exit`, or
 //! a fatal `proc_raise`) is not an errno but an [`Unwind`], which the glue
 //! turns into unwinding out of the guest, so an embedding host survives the
@@ -23,7 +23,7 @@
 //!
 //! # How the sandbox holds
 //!
-//! Three independent walls, each enough to stop an escape on its own terms:
+//! Three walls, each guarding one way out, none relying on the others:
 //!
 //! 1. **Memory.** Guest pointers are offsets into the `&mut [u8]` the glue
 //!    passes; every access goes through [`GuestMemory`], which checks
@@ -52,8 +52,25 @@
 //! Errnos, rights and record layouts follow the preview1 witx exactly
 //! ([`abi`](mod@abi)); where the witx leaves room, choices follow what the
 //! WebAssembly/wasi-testsuite checks and POSIX does on Linux. The module
-//! docs of [`calls`](mod@calls) give the order in which each function
+//! docs of the (private) `calls` module give the order in which each function
 //! checks its arguments.
+//!
+//! # Testing
+//!
+//! - Unit tests pin the ABI (errno numbering, rights bits, record offsets),
+//!   the memory accessor, the descriptor table and the rights policy.
+//! - `tests/{fd,path,poll,process,sock}.rs` drive every function through
+//!   [`dispatch()`] on a `Vec<u8>` memory and temporary directories, checking
+//!   results byte by byte at the witx offsets.
+//! - `tests/sandbox.rs` is the hostile guest: escapes through `..`, absolute
+//!   paths and symlinks, writes to read-only preopens, stale descriptors,
+//!   out-of-bounds buffers and result pointers, huge lengths, and a sweep of
+//!   every function over edge-value arguments; each test also checks that
+//!   nothing changed on the host.
+//! - `tests/wasi_testsuite.rs` runs all of WebAssembly/wasi-testsuite's
+//!   preview1 programs (C, Rust, AssemblyScript), executing the wasm with
+//!   wasmi as a stand-in engine until tern-runtime can; its `mod engine` is
+//!   the runtime glue in miniature.
 
 pub mod abi;
 mod calls;

@@ -3,7 +3,7 @@
 //! Every method has the same shape: the guest's linear memory as
 //! `&mut [u8]`, then the raw wasm arguments (`u32` for `i32`, `u64` for
 //! `i64`), returning `Result<(), Errno>` (only `proc_exit` and `proc_raise`
-//! can also end the guest). The shape is what lets [`crate::dispatch`]
+//! can also end the guest). The shape is what lets [`crate::dispatch()`]
 //! call them all from one table.
 //!
 //! Each method follows the same order of checks, so that a call fails the
