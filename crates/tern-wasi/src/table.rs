@@ -227,11 +227,20 @@ impl FdTable {
             .ok_or(Errno::Badf)
     }
 
+    /// Fails with `MFILE` if no descriptor can be added, so that calls
+    /// creating one can check before acting (an `open` that fails for want
+    /// of a descriptor must not create the file).
+    pub fn check_room(&self) -> Result<(), Errno> {
+        if self.open >= self.max_open {
+            Err(Errno::Mfile)
+        } else {
+            Ok(())
+        }
+    }
+
     /// Stores `entry` under the lowest free number.
     pub fn insert(&mut self, entry: Entry) -> Result<u32, Errno> {
-        if self.open >= self.max_open {
-            return Err(Errno::Mfile);
-        }
+        self.check_room()?;
         let index = match self.slots.iter().position(Option::is_none) {
             Some(free) => free,
             None => {
@@ -333,7 +342,9 @@ mod tests {
     fn the_table_is_bounded() {
         let mut table = FdTable::new(2);
         table.insert(stream_entry()).unwrap();
+        assert_eq!(table.check_room(), Ok(()));
         table.insert(stream_entry()).unwrap();
+        assert_eq!(table.check_room(), Err(Errno::Mfile));
         assert_eq!(table.insert(stream_entry()), Err(Errno::Mfile));
         table.remove(0).unwrap();
         assert_eq!(table.insert(stream_entry()), Ok(0));

@@ -363,6 +363,22 @@ fn a_renumbered_descriptor_is_gone_from_its_old_number() {
 }
 
 #[test]
+fn the_descriptor_limit_is_enforced_before_creating_anything() {
+    let dir = tempdir();
+    let mut guest = Guest::new(
+        WasiCtxBuilder::new()
+            .preopened_dir(dir.path(), "/", DirPerms::ReadWrite)
+            .max_open_fds(6),
+    );
+    let a = guest.create(PREOPEN, "a", 0).unwrap();
+    guest.create(PREOPEN, "b", 0).unwrap();
+    assert_eq!(guest.create(PREOPEN, "c", 0), Err(Errno::Mfile));
+    assert!(!dir.path().join("c").exists());
+    guest.close(a).unwrap();
+    guest.create(PREOPEN, "c", 0).unwrap();
+}
+
+#[test]
 fn out_of_bounds_iovecs_fault_without_side_effects() {
     let dir = tempdir();
     let mut guest = Guest::with_dir(dir.path());

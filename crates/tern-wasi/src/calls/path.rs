@@ -167,6 +167,7 @@ impl WasiCtx {
             requested_inheriting,
             parent.rights_inheriting,
         )?;
+        self.table.check_room()?;
         let mut mem = GuestMemory::new(memory);
         mem.check(fd_out, 4)?;
         let path = guest_path(&mem, path, path_len)?;

@@ -40,6 +40,7 @@ impl WasiCtx {
             _ => return Err(Errno::Notsock),
         };
         entry.require(Rights::SOCK_ACCEPT)?;
+        self.table.check_room()?;
         let mut mem = GuestMemory::new(memory);
         mem.check(fd_out, 4)?;
         let (stream, _peer) = listener.accept()?;
