@@ -49,7 +49,13 @@ impl Emitter<'_> {
         self.stack
             .iter()
             .find_map(|v| held(v.loc))
-            .or_else(|| self.locals.iter().find_map(|v| held(v.loc)))
+            .or_else(|| {
+                let locals = &self.locals;
+                locals
+                    .away_unchecked()
+                    .iter()
+                    .find_map(|&i| held(locals.get(i).loc))
+            })
             .expect("every register of a class cannot be both free-less and unreferenced")
     }
 
@@ -59,19 +65,17 @@ impl Emitter<'_> {
         let mut local_refs = self.regs.uses(reg) - stack_refs;
         // The local that now holds the value in its home slot, if any.
         let mut stored_local: Option<(u32, ValType)> = None;
-        if local_refs > 0 {
-            for i in 0..self.locals.len() {
-                if self.locals[i].loc == Loc::Reg(reg) {
-                    let ty = self.locals[i].ty;
-                    self.store_mem(ty, frame_mem(self.homes[i]), reg);
-                    self.locals[i].loc = Loc::Spilled;
-                    self.regs.release(reg);
-                    stored_local.get_or_insert((i as u32, ty));
-                    local_refs -= 1;
-                    if local_refs == 0 {
-                        break;
-                    }
-                }
+        let mut k = 0;
+        while local_refs > 0 {
+            let i = self.locals.away_unchecked()[k];
+            k += 1;
+            let local = self.locals.get(i);
+            if local.loc == Loc::Reg(reg) {
+                self.store_mem(local.ty, frame_mem(self.locals.home(i)), reg);
+                self.locals.set(i, Loc::Spilled);
+                self.regs.release(reg);
+                stored_local.get_or_insert((i, local.ty));
+                local_refs -= 1;
             }
         }
         let mut remaining = stack_refs;
@@ -135,12 +139,12 @@ impl Emitter<'_> {
                 remaining -= 1;
             }
         }
-        for value in self.locals.iter_mut() {
-            if remaining == 0 {
-                break;
-            }
-            if value.loc == Loc::Reg(from) {
-                value.loc = Loc::Reg(to);
+        let mut k = 0;
+        while remaining > 0 {
+            let i = self.locals.away_unchecked()[k];
+            k += 1;
+            if self.locals.get(i).loc == Loc::Reg(from) {
+                self.locals.set(i, Loc::Reg(to));
                 self.regs.release(from);
                 self.regs.acquire(to);
                 remaining -= 1;

@@ -18,6 +18,7 @@
 //! target's moves.
 
 use crate::emitter::{Emitter, Result};
+use crate::merge::State;
 use crate::regs::SCRATCH;
 use crate::values::{Loc, Src, Value, frame_mem};
 use tern_asm::{Cond, Label, RegMemImm, Size, TrapCode};
@@ -49,9 +50,9 @@ pub(crate) struct ControlFrame {
     pub(crate) params: usize,
     pub(crate) results: usize,
     /// The merge target of branches to this frame, once one exists.
-    pub(crate) target: Option<Vec<Value>>,
+    pub(crate) target: Option<State>,
     /// An `if`'s state at entry, for its `else` arm.
-    pub(crate) else_state: Option<Vec<Value>>,
+    pub(crate) else_state: Option<State>,
     /// Whether the frame's start was reachable.
     pub(crate) reachable_at_entry: bool,
 }
@@ -123,7 +124,7 @@ impl Emitter<'_> {
             } else {
                 Loc::Spilled
             };
-            target.push(Value::new(ty, loc));
+            target.stack.push(Value::new(ty, loc));
         }
         let label = self.asm.new_label();
         self.control.push(ControlFrame {
@@ -179,14 +180,12 @@ impl Emitter<'_> {
     /// Whether branching from here to frame `index` needs moves.
     fn branch_needs_moves(&mut self, index: usize) -> bool {
         self.ensure_target(index);
-        let frame = &self.control[index];
-        let target = frame.target.as_deref().expect("ensured");
-        self.needs_transfer(
-            target,
-            frame.merges_locals(),
-            frame.base,
-            frame.branch_arity(),
-        )
+        let frame = &mut self.control[index];
+        let target = frame.target.take().expect("ensured");
+        let (with_locals, base, arity) = (frame.merges_locals(), frame.base, frame.branch_arity());
+        let needed = self.needs_transfer(&target, with_locals, base, arity);
+        self.control[index].target = Some(target);
+        needed
     }
 
     /// Makes frame `index`'s merge target the current state.

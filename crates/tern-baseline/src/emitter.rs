@@ -10,6 +10,8 @@
 use crate::CpuFeatures;
 use crate::control::ControlFrame;
 use crate::frame::FrameLayout;
+use crate::locals::Locals;
+use crate::merge::State;
 use crate::regs::RegFile;
 use crate::values::{Src, Value};
 use tern_asm::{Assembler, Label, PReg, TrapCode};
@@ -39,10 +41,9 @@ pub(crate) struct RegFill {
 pub(crate) struct Buffers {
     asm: Assembler,
     stack: Vec<Value>,
-    locals: Vec<Value>,
-    homes: Vec<i32>,
+    locals: Locals,
     control: Vec<ControlFrame>,
-    states: Vec<Vec<Value>>,
+    states: Vec<State>,
     reg_moves: Vec<RegMove>,
     reg_fills: Vec<RegFill>,
     operands: Vec<(ValType, Src)>,
@@ -60,14 +61,12 @@ pub(crate) struct Emitter<'a> {
     pub(crate) asm: Assembler,
     /// The compile-time value stack.
     pub(crate) stack: Vec<Value>,
-    /// The location of every local (parameters first).
-    pub(crate) locals: Vec<Value>,
-    /// The home slot of every local, as an offset from `rbp`.
-    pub(crate) homes: Vec<i32>,
+    /// Where every local is.
+    pub(crate) locals: Locals,
     pub(crate) regs: RegFile,
     pub(crate) control: Vec<ControlFrame>,
-    /// Spare vectors for merge targets and saved states.
-    pub(crate) states: Vec<Vec<Value>>,
+    /// Spare merge targets and saved states.
+    pub(crate) states: Vec<State>,
     pub(crate) reg_moves: Vec<RegMove>,
     pub(crate) reg_fills: Vec<RegFill>,
     /// Popped call arguments.
@@ -103,7 +102,6 @@ impl<'a> Emitter<'a> {
         buffers.asm.clear();
         buffers.stack.clear();
         buffers.locals.clear();
-        buffers.homes.clear();
         buffers.control.clear();
         Emitter {
             module,
@@ -113,7 +111,6 @@ impl<'a> Emitter<'a> {
             asm: buffers.asm,
             stack: buffers.stack,
             locals: buffers.locals,
-            homes: buffers.homes,
             regs: RegFile::default(),
             control: buffers.control,
             states: buffers.states,
@@ -142,7 +139,6 @@ impl<'a> Emitter<'a> {
             asm: self.asm,
             stack: self.stack,
             locals: self.locals,
-            homes: self.homes,
             control: self.control,
             states: self.states,
             reg_moves: self.reg_moves,
@@ -151,17 +147,6 @@ impl<'a> Emitter<'a> {
             labels: self.labels,
             stubs: self.stubs,
         }
-    }
-
-    /// A spare state vector (empty).
-    pub(crate) fn take_state(&mut self) -> Vec<Value> {
-        self.states.pop().unwrap_or_default()
-    }
-
-    /// Returns a state vector to the spares.
-    pub(crate) fn give_state(&mut self, mut state: Vec<Value>) {
-        state.clear();
-        self.states.push(state);
     }
 
     /// The label of the out-of-line `ud2` for `code`.

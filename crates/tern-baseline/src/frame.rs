@@ -30,7 +30,7 @@
 
 use crate::emitter::{Emitter, Result};
 use crate::regs::{HEAP_BASE, INT_CALLEE_SAVED, SCRATCH, VMCTX};
-use crate::values::{Loc, Value, frame_mem};
+use crate::values::{Loc, frame_mem};
 use tern_asm::{Amode, Cond, PReg, RegMemImm, Size, TrapCode, regs};
 use tern_environ::abi::{FLOAT_ARG_REGS, INT_ARG_REGS};
 use tern_environ::{CompiledFunction, MemoryIndex, VMOffsets, ValType, store_context};
@@ -130,14 +130,10 @@ impl Emitter<'_> {
             match args.next(ty.is_int_class()) {
                 Ok(reg) => {
                     let home = self.next_frame_home();
-                    self.homes.push(home);
-                    self.locals.push(Value::new(ty, Loc::Reg(reg)));
+                    self.locals.push(ty, Loc::Reg(reg), home);
                     self.regs.acquire(reg);
                 }
-                Err(offset) => {
-                    self.homes.push(16 + offset as i32);
-                    self.locals.push(Value::new(ty, Loc::Spilled));
-                }
+                Err(offset) => self.locals.push(ty, Loc::Spilled, 16 + offset as i32),
             }
         }
         self.frame.ret_area_ptr =
@@ -160,8 +156,7 @@ impl Emitter<'_> {
         self.frame.declared_locals += count;
         for _ in 0..count {
             let home = self.next_frame_home();
-            self.homes.push(home);
-            self.locals.push(Value::new(ty, Loc::Spilled));
+            self.locals.push(ty, Loc::Spilled, home);
         }
         Ok(())
     }

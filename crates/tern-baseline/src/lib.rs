@@ -108,6 +108,7 @@
 //! | `values.rs` | value-stack locations and moving data between them |
 //! | `regs.rs` | register conventions and reference counts |
 //! | `alloc.rs` | allocation, spilling, eviction |
+//! | `locals.rs` | where the locals are, and which are away from home |
 //! | `control.rs` | control frames and control-flow operators |
 //! | `merge.rs` | merge targets and state transfers at joins |
 //! | `frame.rs` | frame layout, prologue, return sequence, finishing |
@@ -118,6 +119,7 @@ mod compiler;
 mod control;
 mod emitter;
 mod frame;
+mod locals;
 mod merge;
 mod ops;
 mod regs;

@@ -22,6 +22,12 @@
 //! A loop's merge target is built the same way at the loop header, before
 //! its body, from the state at entry.
 //!
+//! Merge targets and saved states are sparse in the locals: they list only
+//! the locals away from their home slots (a merge target only those it
+//! keeps in registers), so that building, comparing, transferring and
+//! restoring cost time proportional to the registers in use and the stack,
+//! never to the number of locals (see `locals.rs`).
+//!
 //! A transfer is a parallel move. It is done in an order that never
 //! overwrites a source before it is read:
 //! 1. carried values that sit in slots are first moved down to the slots of
@@ -39,32 +45,60 @@ use crate::values::{Loc, Src, Value, frame_mem};
 use tern_asm::PRegSet;
 use tern_environ::ValType;
 
+/// A saved state or a merge target. Locals not listed are in their home
+/// slots; the stack part is a saved state's whole stack, or a merge
+/// target's entries below the block followed by the carried values.
+#[derive(Default)]
+pub(crate) struct State {
+    pub(crate) locals: Vec<(u32, Value)>,
+    pub(crate) stack: Vec<Value>,
+}
+
+impl State {
+    fn clear(&mut self) {
+        self.locals.clear();
+        self.stack.clear();
+    }
+}
+
 impl Emitter<'_> {
+    /// A spare state (empty).
+    pub(crate) fn take_state(&mut self) -> State {
+        self.states.pop().unwrap_or_default()
+    }
+
+    /// Returns a state to the spares.
+    pub(crate) fn give_state(&mut self, mut state: State) {
+        state.clear();
+        self.states.push(state);
+    }
+
     /// Builds a merge target from the current state: `base` stack entries
     /// below the block, and the top `arity` entries carried to positions
     /// `base..base + arity`. Locals are included if `with_locals`.
-    pub(crate) fn build_target(
-        &mut self,
-        with_locals: bool,
-        base: usize,
-        arity: usize,
-    ) -> Vec<Value> {
+    pub(crate) fn build_target(&mut self, with_locals: bool, base: usize, arity: usize) -> State {
         let mut target = self.take_state();
         let results_from = self.stack.len() - arity;
-        if with_locals {
-            target.extend_from_slice(&self.locals);
-        }
-        target.extend_from_slice(&self.stack[..base]);
-        target.extend_from_slice(&self.stack[results_from..]);
-        let num_locals = if with_locals { self.locals.len() } else { 0 };
+        target.stack.extend_from_slice(&self.stack[..base]);
+        target.stack.extend_from_slice(&self.stack[results_from..]);
         let mut taken = PRegSet::empty();
         // Entries below the block claim their registers first: they are
         // the same on every edge, so keeping them costs no edge anything.
-        for value in &mut target[num_locals..num_locals + base] {
+        for value in &mut target.stack[..base] {
             self.normalize_target(value, true, &mut taken);
         }
-        for i in (0..num_locals).chain(num_locals + base..target.len()) {
-            self.normalize_target(&mut target[i], false, &mut taken);
+        if with_locals {
+            for k in 0..self.locals.away().len() {
+                let index = self.locals.away_unchecked()[k];
+                let mut value = self.locals.get(index);
+                self.normalize_target(&mut value, false, &mut taken);
+                if value.loc != Loc::Spilled {
+                    target.locals.push((index, value));
+                }
+            }
+        }
+        for value in &mut target.stack[base..] {
+            self.normalize_target(value, false, &mut taken);
         }
         target
     }
@@ -88,20 +122,10 @@ impl Emitter<'_> {
         }
     }
 
-    /// The source of target entry `j` (layout of [`Emitter::build_target`])
-    /// in the current state. Carried values in slots are read from the slot
-    /// of their target position (where step 1 of a transfer puts them).
-    fn transfer_source(
-        &mut self,
-        j: usize,
-        num_locals: usize,
-        base: usize,
-        results_from: usize,
-    ) -> Src {
-        if j < num_locals {
-            return self.local_src(j);
-        }
-        let pos = j - num_locals;
+    /// The source of target stack entry `pos` in the current state.
+    /// Carried values in slots are read from the slot of their target
+    /// position (where step 1 of a transfer puts them).
+    fn transfer_source(&mut self, pos: usize, base: usize, results_from: usize) -> Src {
         if pos < base {
             return self.src_of(pos, self.stack[pos]);
         }
@@ -114,19 +138,46 @@ impl Emitter<'_> {
         }
     }
 
+    /// Adds the move that brings `src` to `want` (a register) to the
+    /// pending register moves or fills.
+    fn plan_register_move(
+        &mut self,
+        want: Value,
+        src: Src,
+        moves: &mut Vec<RegMove>,
+        fills: &mut Vec<RegFill>,
+    ) {
+        let Loc::Reg(dst) = want.loc else {
+            unreachable!("only register targets are planned")
+        };
+        match src {
+            Src::Reg(s) if s == dst => {}
+            Src::Reg(s) => moves.push(RegMove {
+                dst,
+                src: s,
+                ty: want.ty,
+            }),
+            _ => fills.push(RegFill {
+                dst,
+                src,
+                ty: want.ty,
+            }),
+        }
+    }
+
     /// Emits the moves that bring the current state to `target` (built by
     /// [`Emitter::build_target`] with the same `with_locals`, `base` and
     /// `arity`). The compile-time state is not changed.
     pub(crate) fn transfer(
         &mut self,
-        target: &[Value],
+        target: &State,
         with_locals: bool,
         base: usize,
         arity: usize,
     ) {
-        let num_locals = if with_locals { self.locals.len() } else { 0 };
-        debug_assert_eq!(target.len(), num_locals + base + arity);
+        debug_assert_eq!(target.stack.len(), base + arity);
         let results_from = self.stack.len() - arity;
+        // 1. Carried values in slots move down to their target slots.
         if results_from != base {
             for k in 0..arity {
                 let value = self.stack[results_from + k];
@@ -137,40 +188,46 @@ impl Emitter<'_> {
                 }
             }
         }
+        // 2. Stores to memory targets: locals the target has at home, and
+        // stack entries whose target is their slot.
+        if with_locals {
+            let mark = self.locals.new_mark();
+            for &(index, _) in &target.locals {
+                self.locals.mark(index, mark);
+            }
+            for k in 0..self.locals.away().len() {
+                let index = self.locals.away_unchecked()[k];
+                if !self.locals.is_marked(index, mark) {
+                    let (ty, src) = (self.locals.get(index).ty, self.local_src(index));
+                    self.store_to_frame(ty, self.locals.home(index), src);
+                }
+            }
+        }
         let mut moves = std::mem::take(&mut self.reg_moves);
         let mut fills = std::mem::take(&mut self.reg_fills);
         moves.clear();
         fills.clear();
-        for (j, want) in target.iter().enumerate() {
-            let src = self.transfer_source(j, num_locals, base, results_from);
+        for (pos, want) in target.stack.iter().enumerate() {
+            let src = self.transfer_source(pos, base, results_from);
             match want.loc {
                 Loc::Spilled => {
-                    let dst = if j < num_locals {
-                        self.homes[j]
-                    } else {
-                        self.slot_offset(j - num_locals)
-                    };
-                    self.store_to_frame(want.ty, dst, src);
+                    let slot = self.slot_offset(pos);
+                    self.store_to_frame(want.ty, slot, src);
                 }
-                Loc::Reg(dst) => match src {
-                    Src::Reg(s) if s == dst => {}
-                    Src::Reg(s) => moves.push(RegMove {
-                        dst,
-                        src: s,
-                        ty: want.ty,
-                    }),
-                    _ => fills.push(RegFill {
-                        dst,
-                        src,
-                        ty: want.ty,
-                    }),
-                },
+                Loc::Reg(_) => self.plan_register_move(*want, src, &mut moves, &mut fills),
                 Loc::Const(c) => {
                     debug_assert_eq!(src, Src::Imm(c), "constants below a block never change")
                 }
                 Loc::Local(_) | Loc::Flags(_) => unreachable!("not a merge-target location"),
             }
         }
+        if with_locals {
+            for &(index, want) in &target.locals {
+                let src = self.local_src(index);
+                self.plan_register_move(want, src, &mut moves, &mut fills);
+            }
+        }
+        // 3. Register-to-register moves, then 4. fills.
         self.parallel_move(&mut moves);
         for fill in &fills {
             self.load(fill.ty, fill.dst, fill.src);
@@ -181,25 +238,33 @@ impl Emitter<'_> {
 
     /// Whether [`Emitter::transfer`] to `target` would emit anything.
     pub(crate) fn needs_transfer(
-        &self,
-        target: &[Value],
+        &mut self,
+        target: &State,
         with_locals: bool,
         base: usize,
         arity: usize,
     ) -> bool {
-        let num_locals = if with_locals { self.locals.len() } else { 0 };
         let results_from = self.stack.len() - arity;
-        let locals_differ =
-            with_locals && self.locals.iter().zip(target).any(|(v, t)| v.loc != t.loc);
         let below_differs = self.stack[..base]
             .iter()
-            .zip(&target[num_locals..])
+            .zip(&target.stack)
             .any(|(v, t)| v.loc != t.loc);
         let carried_differ = self.stack[results_from..]
             .iter()
-            .zip(&target[num_locals + base..])
+            .zip(&target.stack[base..])
             .any(|(v, t)| v.loc != t.loc || (v.loc == Loc::Spilled && results_from != base));
-        locals_differ || below_differs || carried_differ
+        if below_differs || carried_differ {
+            return true;
+        }
+        // The target lists only locals away from home, each of which must
+        // be exactly where the target wants it; then no other local may be
+        // away.
+        with_locals
+            && (target
+                .locals
+                .iter()
+                .any(|&(index, want)| self.locals.get(index).loc != want.loc)
+                || self.locals.away().len() != target.locals.len())
     }
 
     /// Emits `moves` (distinct destinations) as a parallel move: no source
@@ -229,22 +294,27 @@ impl Emitter<'_> {
         }
     }
 
-    /// A copy of the current state (locals, then the stack).
-    pub(crate) fn snapshot(&mut self) -> Vec<Value> {
+    /// A copy of the current state.
+    pub(crate) fn snapshot(&mut self) -> State {
         let mut state = self.take_state();
-        state.extend_from_slice(&self.locals);
-        state.extend_from_slice(&self.stack);
+        for k in 0..self.locals.away().len() {
+            let index = self.locals.away_unchecked()[k];
+            state.locals.push((index, self.locals.get(index)));
+        }
+        state.stack.extend_from_slice(&self.stack);
         state
     }
 
     /// Makes `state` (a snapshot or a merge target) the current state.
-    pub(crate) fn restore_state(&mut self, state: &[Value], with_locals: bool) {
-        let num_locals = if with_locals { self.locals.len() } else { 0 };
+    pub(crate) fn restore_state(&mut self, state: &State, with_locals: bool) {
         if with_locals {
-            self.locals.copy_from_slice(&state[..num_locals]);
+            self.locals.reset_all_home();
+            for &(index, value) in &state.locals {
+                self.locals.set(index, value.loc);
+            }
         }
         self.stack.clear();
-        self.stack.extend_from_slice(&state[num_locals..]);
+        self.stack.extend_from_slice(&state.stack);
         self.recount();
     }
 
@@ -253,7 +323,13 @@ impl Emitter<'_> {
     pub(crate) fn recount(&mut self) {
         self.regs.clear_uses();
         self.local_aliases = 0;
-        for value in self.locals.iter().chain(self.stack.iter()) {
+        for k in 0..self.locals.away().len() {
+            let index = self.locals.away_unchecked()[k];
+            if let Loc::Reg(r) = self.locals.get(index).loc {
+                self.regs.acquire(r);
+            }
+        }
+        for value in &self.stack {
             match value.loc {
                 Loc::Reg(r) => self.regs.acquire(r),
                 Loc::Local(_) => self.local_aliases += 1,

@@ -205,18 +205,18 @@ impl Emitter<'_> {
             Loc::Reg(r) => Src::Reg(r),
             Loc::Const(c) => Src::Imm(c),
             Loc::Spilled => Src::Mem(self.slot_offset(pos)),
-            Loc::Local(i) => Src::Mem(self.homes[i as usize]),
+            Loc::Local(i) => Src::Mem(self.locals.home(i)),
             Loc::Flags(_) => unreachable!("flags are materialized before use as an operand"),
         }
     }
 
     /// The operand form of local `index` (no reference counting).
-    pub(crate) fn local_src(&self, index: usize) -> Src {
-        let local = self.locals[index];
+    pub(crate) fn local_src(&self, index: u32) -> Src {
+        let local = self.locals.get(index);
         match local.loc {
             Loc::Reg(r) => Src::Reg(r),
             Loc::Const(c) => Src::Imm(c),
-            Loc::Spilled => Src::Mem(self.homes[index]),
+            Loc::Spilled => Src::Mem(self.locals.home(index)),
             Loc::Local(_) | Loc::Flags(_) => {
                 unreachable!("a local is a register, constant or slot")
             }

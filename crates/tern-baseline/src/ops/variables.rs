@@ -16,7 +16,7 @@ use tern_environ::{GlobalIndex, ValType, convert_val_type};
 
 impl Emitter<'_> {
     pub(crate) fn visit_local_get(&mut self, index: u32) -> Result {
-        let local = self.locals[index as usize];
+        let local = self.locals.get(index);
         match local.loc {
             Loc::Reg(r) => self.push_reg(local.ty, r),
             Loc::Const(c) => self.push_const(local.ty, c),
@@ -55,8 +55,7 @@ impl Emitter<'_> {
         if self.local_aliases > 0 {
             self.materialize_aliases(index, src.regs());
         }
-        let i = index as usize;
-        if let Loc::Reg(old) = self.locals[i].loc {
+        if let Loc::Reg(old) = self.locals.get(index).loc {
             self.regs.release(old);
         }
         let loc = match src {
@@ -72,18 +71,18 @@ impl Emitter<'_> {
                     Loc::Reg(r)
                 }
                 None => {
-                    self.store_to_frame(ty, self.homes[i], src);
+                    self.store_to_frame(ty, self.locals.home(index), src);
                     Loc::Spilled
                 }
             },
         };
-        self.locals[i].loc = loc;
+        self.locals.set(index, loc);
     }
 
     /// Gives every alias of local `index` on the stack a copy of its value
     /// (the local is about to change). `avoid`: registers still needed.
     fn materialize_aliases(&mut self, index: u32, avoid: PRegSet) {
-        let home = self.homes[index as usize];
+        let home = self.locals.home(index);
         for pos in 0..self.stack.len() {
             if self.stack[pos].loc != Loc::Local(index) {
                 continue;

@@ -1,0 +1,166 @@
+//! The locals: where each one is, and which ones are away from home.
+//!
+//! Every local has a home slot in the frame. At any point most locals are
+//! in it; a few are in registers or known constants. Functions produced by
+//! real compilers often have hundreds of locals, and branches, joins and
+//! spills happen all the time, so nothing on those paths may cost time
+//! proportional to the number of locals. [`Locals`] therefore keeps, next
+//! to the dense array of locations, the set of locals that may be away
+//! from home (`away`): every local whose location is not its home slot is
+//! in the set. Entries can go stale (a spilled local stays listed until the
+//! set is next compacted), which keeps spilling O(1) per local.
+//! Merge targets and saved states list only these locals (`merge.rs`).
+
+use crate::values::{Loc, Value};
+use tern_environ::ValType;
+
+/// The locations of a function's locals.
+#[derive(Default)]
+pub(crate) struct Locals {
+    /// The location of every local (parameters first).
+    values: Vec<Value>,
+    /// The home slot of every local, as an offset from `rbp`.
+    homes: Vec<i32>,
+    /// Locals that may be away from their home slot (a superset of those
+    /// that are).
+    away: Vec<u32>,
+    /// Whether each local is in `away`.
+    listed: Vec<bool>,
+    /// Scratch marks for set membership tests (see [`Locals::mark`]).
+    marks: Vec<u32>,
+    epoch: u32,
+}
+
+impl Locals {
+    /// Forgets every local (the start of a function), keeping allocations.
+    pub(crate) fn clear(&mut self) {
+        self.values.clear();
+        self.homes.clear();
+        self.away.clear();
+        self.listed.clear();
+        self.marks.clear();
+        self.epoch = 0;
+    }
+
+    /// Adds a local of type `ty` at `loc` with home slot `home`.
+    pub(crate) fn push(&mut self, ty: ValType, loc: Loc, home: i32) {
+        let index = self.values.len() as u32;
+        self.values.push(Value::new(ty, loc));
+        self.homes.push(home);
+        self.listed.push(false);
+        self.marks.push(0);
+        if loc != Loc::Spilled {
+            self.list(index);
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, index: u32) -> Value {
+        self.values[index as usize]
+    }
+
+    #[inline]
+    pub(crate) fn home(&self, index: u32) -> i32 {
+        self.homes[index as usize]
+    }
+
+    /// Moves local `index` to `loc` (the caller keeps reference counts).
+    #[inline]
+    pub(crate) fn set(&mut self, index: u32, loc: Loc) {
+        self.values[index as usize].loc = loc;
+        if loc != Loc::Spilled {
+            self.list(index);
+        }
+    }
+
+    fn list(&mut self, index: u32) {
+        if !self.listed[index as usize] {
+            self.listed[index as usize] = true;
+            self.away.push(index);
+        }
+    }
+
+    /// Drops the stale entries of the away set and returns it: exactly the
+    /// locals that are not in their home slot.
+    pub(crate) fn away(&mut self) -> &[u32] {
+        let (values, listed) = (&self.values, &mut self.listed);
+        self.away.retain(|&i| {
+            let keep = values[i as usize].loc != Loc::Spilled;
+            if !keep {
+                listed[i as usize] = false;
+            }
+            keep
+        });
+        &self.away
+    }
+
+    /// The away set without compaction (may include locals at home).
+    pub(crate) fn away_unchecked(&self) -> &[u32] {
+        &self.away
+    }
+
+    /// Puts every local home without emitting anything (before a saved
+    /// state's away locals are applied).
+    pub(crate) fn reset_all_home(&mut self) {
+        for &i in &self.away {
+            self.values[i as usize].loc = Loc::Spilled;
+            self.listed[i as usize] = false;
+        }
+        self.away.clear();
+    }
+
+    /// Starts a new membership test: returns a mark that no local carries.
+    pub(crate) fn new_mark(&mut self) -> u32 {
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.marks.fill(0);
+            self.epoch = 1;
+        }
+        self.epoch
+    }
+
+    /// Marks local `index` with `mark`.
+    pub(crate) fn mark(&mut self, index: u32, mark: u32) {
+        self.marks[index as usize] = mark;
+    }
+
+    /// Whether local `index` carries `mark`.
+    pub(crate) fn is_marked(&self, index: u32, mark: u32) -> bool {
+        self.marks[index as usize] == mark
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tern_asm::regs;
+
+    #[test]
+    fn away_set_tracks_locals_off_home() {
+        let mut locals = Locals::default();
+        locals.push(ValType::I32, Loc::Reg(regs::RSI), -8);
+        locals.push(ValType::I64, Loc::Spilled, -16);
+        locals.push(ValType::I32, Loc::Spilled, -24);
+        assert_eq!(locals.away(), &[0]);
+        locals.set(2, Loc::Const(7));
+        locals.set(2, Loc::Reg(regs::RAX));
+        assert_eq!(locals.away(), &[0, 2]);
+        locals.set(0, Loc::Spilled);
+        assert_eq!(locals.away_unchecked(), &[0, 2]);
+        assert_eq!(locals.away(), &[2]);
+        locals.set(0, Loc::Reg(regs::RCX));
+        assert_eq!(locals.away(), &[2, 0]);
+        locals.reset_all_home();
+        assert!(locals.away().is_empty());
+        assert_eq!(locals.get(2).loc, Loc::Spilled);
+        let mark = locals.new_mark();
+        locals.mark(1, mark);
+        assert!(locals.is_marked(1, mark) && !locals.is_marked(0, mark));
+        let next = locals.new_mark();
+        assert!(!locals.is_marked(1, next));
+    }
+}
