@@ -119,6 +119,28 @@ fn best_of(f: impl Fn() -> Result<Duration, String>) -> Result<Duration, String>
 fn main() {
     // `cargo bench` passes `--bench`; any other argument filters modules.
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with("--"));
+    // For profiling: `TERN_BENCH_PROFILE=N` compiles the selected modules
+    // single-threaded N times and prints nothing else.
+    if let Some(n) = std::env::var("TERN_BENCH_PROFILE")
+        .ok()
+        .and_then(|n| n.parse::<u32>().ok())
+    {
+        let mut modules = Vec::new();
+        find_modules(&sightglass_dir(), &mut modules);
+        for path in modules {
+            if filter
+                .as_ref()
+                .is_some_and(|f| !path.display().to_string().contains(f.as_str()))
+            {
+                continue;
+            }
+            let wasm = std::fs::read(&path).expect("readable module");
+            for _ in 0..n {
+                let _ = compile_once(&wasm, false);
+            }
+        }
+        return;
+    }
     let dir = sightglass_dir();
     let mut modules = Vec::new();
     find_modules(&dir, &mut modules);

@@ -152,11 +152,49 @@ impl Emitter<'_> {
         }
     }
 
-    /// Spills every value held in a register that calls clobber.
+    /// Spills every value held in a register that calls clobber: one pass
+    /// over the locals away from home and one over the stack. Stack
+    /// entries sharing a register with a local of their type become
+    /// aliases of that local instead of being stored a second time.
     pub(crate) fn spill_call_clobbered(&mut self) {
-        for reg in self.regs.used().intersection(CALL_CLOBBERED) {
-            self.spill_reg(reg);
+        let clobbered = self.regs.used().intersection(CALL_CLOBBERED);
+        if clobbered.is_empty() {
+            return;
         }
+        // The local stored home for each register, by register index.
+        let mut stored: [Option<(u32, ValType)>; PReg::NUM] = [None; PReg::NUM];
+        for k in 0..self.locals.away().len() {
+            let i = self.locals.away_unchecked()[k];
+            let local = self.locals.get(i);
+            if let Loc::Reg(r) = local.loc
+                && clobbered.contains(r)
+            {
+                self.store_mem(local.ty, frame_mem(self.locals.home(i)), r);
+                self.locals.set(i, Loc::Spilled);
+                self.regs.release(r);
+                stored[r.index()].get_or_insert((i, local.ty));
+            }
+        }
+        for pos in 0..self.stack.len() {
+            let value = self.stack[pos];
+            let Loc::Reg(r) = value.loc else { continue };
+            if !clobbered.contains(r) {
+                continue;
+            }
+            match stored[r.index()] {
+                Some((local, ty)) if ty == value.ty => {
+                    self.stack[pos].loc = Loc::Local(local);
+                    self.local_aliases += 1;
+                }
+                _ => {
+                    let offset = self.slot_offset(pos);
+                    self.store_mem(value.ty, frame_mem(offset), r);
+                    self.stack[pos].loc = Loc::Spilled;
+                }
+            }
+            self.regs.release(r);
+        }
+        debug_assert!(self.regs.used().intersection(CALL_CLOBBERED).is_empty());
     }
 
     /// `src` in a register (the operand's own if it is in one), which the

@@ -341,12 +341,18 @@ impl Emitter<'_> {
     fn join_at_end(&mut self, index: usize) {
         let has_target = self.control[index].target.is_some();
         if has_target {
-            if self.reachable {
+            // When the fall-through already matches the target (often: the
+            // target was built from a state like this one), the current
+            // state is the target and there is nothing to move or restore.
+            let matches = self.reachable && !self.branch_needs_moves(index);
+            if self.reachable && !matches {
                 self.transfer_to_frame(index);
             }
             let label = self.control[index].label;
             self.asm.bind_label(label);
-            self.enter_target(index);
+            if !matches {
+                self.enter_target(index);
+            }
             self.reachable = true;
         } else if self.reachable {
             // Nothing branches here: the current state simply continues.

@@ -98,9 +98,18 @@ impl Locals {
         &self.away
     }
 
-    /// The away set without compaction (may include locals at home).
+    /// The away set without compaction (may include locals at home, which
+    /// callers skip).
     pub(crate) fn away_unchecked(&self) -> &[u32] {
         &self.away
+    }
+
+    /// The number of locals away from home.
+    pub(crate) fn away_count(&self) -> usize {
+        self.away
+            .iter()
+            .filter(|&&i| self.values[i as usize].loc != Loc::Spilled)
+            .count()
     }
 
     /// Puts every local home without emitting anything (before a saved

@@ -88,9 +88,12 @@ impl Emitter<'_> {
             self.normalize_target(value, true, &mut taken);
         }
         if with_locals {
-            for k in 0..self.locals.away().len() {
+            for k in 0..self.locals.away_unchecked().len() {
                 let index = self.locals.away_unchecked()[k];
                 let mut value = self.locals.get(index);
+                if value.loc == Loc::Spilled {
+                    continue;
+                }
                 self.normalize_target(&mut value, false, &mut taken);
                 if value.loc != Loc::Spilled {
                     target.locals.push((index, value));
@@ -195,9 +198,10 @@ impl Emitter<'_> {
             for &(index, _) in &target.locals {
                 self.locals.mark(index, mark);
             }
-            for k in 0..self.locals.away().len() {
+            for k in 0..self.locals.away_unchecked().len() {
                 let index = self.locals.away_unchecked()[k];
-                if !self.locals.is_marked(index, mark) {
+                if !self.locals.is_marked(index, mark) && self.locals.get(index).loc != Loc::Spilled
+                {
                     let (ty, src) = (self.locals.get(index).ty, self.local_src(index));
                     self.store_to_frame(ty, self.locals.home(index), src);
                 }
@@ -264,7 +268,7 @@ impl Emitter<'_> {
                 .locals
                 .iter()
                 .any(|&(index, want)| self.locals.get(index).loc != want.loc)
-                || self.locals.away().len() != target.locals.len())
+                || self.locals.away_count() != target.locals.len())
     }
 
     /// Emits `moves` (distinct destinations) as a parallel move: no source
@@ -323,8 +327,7 @@ impl Emitter<'_> {
     pub(crate) fn recount(&mut self) {
         self.regs.clear_uses();
         self.local_aliases = 0;
-        for k in 0..self.locals.away().len() {
-            let index = self.locals.away_unchecked()[k];
+        for &index in self.locals.away_unchecked() {
             if let Loc::Reg(r) = self.locals.get(index).loc {
                 self.regs.acquire(r);
             }

@@ -152,20 +152,28 @@ impl Emitter<'_> {
         }
     }
 
-    /// Turns a pending comparison on top of the stack into a 0/1 register.
+    /// Turns a pending comparison on top of the stack into a 0/1 register
+    /// (checked before almost every operator, hence the inline fast path).
+    #[inline]
     pub(crate) fn materialize_flags(&mut self) {
         if let Some(Value {
             loc: Loc::Flags(cond),
             ..
-        }) = self.stack.last().copied()
+        }) = self.stack.last()
         {
-            self.stack.pop();
-            // Allocating may spill, which only moves data: the flags survive.
-            let dst = self.alloc_reg(RegClass::Int, PRegSet::empty());
-            self.asm.setcc(cond, dst);
-            self.asm.movzx(ExtMode::BL, dst, dst);
-            self.push_reg(ValType::I32, dst);
+            let cond = *cond;
+            self.materialize_flags_slow(cond);
         }
+    }
+
+    #[cold]
+    fn materialize_flags_slow(&mut self, cond: Cond) {
+        self.stack.pop();
+        // Allocating may spill, which only moves data: the flags survive.
+        let dst = self.alloc_reg(RegClass::Int, PRegSet::empty());
+        self.asm.setcc(cond, dst);
+        self.asm.movzx(ExtMode::BL, dst, dst);
+        self.push_reg(ValType::I32, dst);
     }
 
     /// Pops the top entry, which must not be `Flags`.
