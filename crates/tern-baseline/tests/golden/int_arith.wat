@@ -1,0 +1,20 @@
+;; Integer arithmetic: immediates, lea for shared registers, operand swaps,
+;; constant folding, multiplication forms.
+(module
+  (func (export "add_params") (param i32 i32) (result i32)
+    local.get 0 local.get 1 i32.add)
+  (func (export "add_imm") (param i32) (result i32)
+    local.get 0 i32.const 100 i32.add)
+  (func (export "sub_imm_from_const") (param i32) (result i32)
+    i32.const 100 local.get 0 i32.sub)
+  (func (export "const_folded") (result i32)
+    i32.const 6 i32.const 7 i32.mul i32.const 1 i32.add)
+  (func (export "mul_imm") (param i64) (result i64)
+    local.get 0 i64.const 10 i64.mul)
+  (func (export "mul_wide_imm") (param i64) (result i64)
+    local.get 0 i64.const 0x123456789 i64.mul)
+  (func (export "bitwise") (param i32 i32 i32) (result i32)
+    local.get 0 local.get 1 i32.and local.get 2 i32.or i32.const -1 i32.xor)
+  (func (export "chain_reuses_register") (param i64) (result i64)
+    local.get 0 i64.const 1 i64.add i64.const 3 i64.mul i64.const 7 i64.sub)
+)

@@ -1,0 +1,20 @@
+;; References and tables: ref.func, ref.is_null fused, table.get/set/size
+;; inline with bounds checks, bulk operations through builtins.
+(module
+  (table $t 4 funcref)
+  (memory 1)
+  (data $d "hello")
+  (elem $e func $f)
+  (func $f)
+  (func (export "ref_func") (result funcref) ref.func $f)
+  (func (export "is_null") (param externref) (result i32)
+    local.get 0 ref.is_null if (result i32) i32.const 1 else i32.const 0 end)
+  (func (export "get") (param i32) (result funcref) local.get 0 table.get $t)
+  (func (export "set_null") (param i32) local.get 0 ref.null func table.set $t)
+  (func (export "size") (result i32) table.size $t)
+  (func (export "grow") (param i32) (result i32) ref.null func local.get 0 table.grow $t)
+  (func (export "copy") (param i32 i32 i32) local.get 0 local.get 1 local.get 2 memory.copy)
+  (func (export "fill") (param i32 i32) local.get 0 i32.const 0 local.get 1 memory.fill)
+  (func (export "init") (param i32) local.get 0 i32.const 0 i32.const 5 memory.init $d data.drop $d)
+  (func (export "table_init") i32.const 0 i32.const 0 i32.const 1 table.init $t $e elem.drop $e)
+)
