@@ -133,6 +133,7 @@ impl Liveness {
             }
         }
         offsets.push(allocs.len() as u32);
+        regs.clobbers.finish();
 
         bucket_by_vreg(&self.raw_uses, num_vregs, &mut self.use_offsets, &mut self.uses);
         bucket_by_vreg(&self.raw_args, num_vregs, &mut self.arg_offsets, &mut self.arg_blocks);

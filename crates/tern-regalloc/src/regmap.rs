@@ -10,12 +10,12 @@
 //!   `rcx` may stay there across an instruction that reads it in `rcx`).
 //! * *Clobbers*: the register is garbage after an instruction. Calls
 //!   clobber every caller-saved register, so per-register lists would be
-//!   the bulk of the data on call-heavy code. Instead, clobbers are grouped
-//!   by distinct register set (a function has few: the call set and a
-//!   handful of instruction-specific ones), each set with the sorted late
-//!   points of the instructions clobbering it: one entry per instruction.
-//!   The first clobber of a register in an interval is the earliest over
-//!   the sets containing it, each found by bisection.
+//!   the bulk of the data on call-heavy code. Instead, clobbers are
+//!   recorded per distinct register set, one point per instruction. Once
+//!   the scan is done, the few most frequent sets (the call sets) stay
+//!   grouped; all others are flattened into sorted per-register lists. The
+//!   first clobber of a register in an interval is then found with at most
+//!   `GROUPED_SETS + 1` bisections, however many distinct sets there are.
 //! * *Allocated ranges*, which come and go as bundles are assigned and
 //!   evicted: an ordered map from a range's first point to its end and
 //!   range index. Ranges in one register never overlap, so the ranges
@@ -85,19 +85,27 @@ impl RegMap {
     }
 }
 
-/// Clobber points grouped by distinct register set.
+/// How many of the most frequent clobber sets stay grouped.
+const GROUPED_SETS: usize = 4;
+/// How often a set must occur to stay grouped.
+const GROUPED_MIN_COUNT: usize = 16;
+
+/// Clobber points: grouped by frequent register set, per register otherwise.
 #[derive(Default)]
 pub(crate) struct Clobbers {
     sets: Vec<PRegSet>,
     /// Per set, the late points of the instructions clobbering it, sorted.
     /// Kept (with capacity) across runs; only `sets.len()` are in use.
     points: Vec<Vec<Point>>,
-    /// Per register (dense index), the sets containing it.
+    /// Per register (dense index), the grouped sets containing it.
     by_reg: Vec<Vec<u32>>,
+    /// Per register (dense index), its clobber points from other sets.
+    flat: Vec<Vec<Point>>,
     index: HashMap<PRegSet, u32>,
     /// The set most recently added, which the next instruction usually
     /// repeats.
     last: Option<(PRegSet, u32)>,
+    scratch: Vec<(Point, u32)>,
 }
 
 impl Clobbers {
@@ -107,7 +115,11 @@ impl Clobbers {
             p.clear();
         }
         self.by_reg.resize(PReg::NUM, Vec::new());
+        self.flat.resize(PReg::NUM, Vec::new());
         for list in &mut self.by_reg {
+            list.clear();
+        }
+        for list in &mut self.flat {
             list.clear();
         }
         self.index.clear();
@@ -120,21 +132,14 @@ impl Clobbers {
         let id = match self.last {
             Some((last, id)) if last == set => id,
             _ => {
-                let id = match self.index.get(&set) {
-                    Some(&id) => id,
-                    None => {
-                        let id = self.sets.len() as u32;
-                        self.sets.push(set);
-                        if self.points.len() <= id as usize {
-                            self.points.push(Vec::new());
-                        }
-                        for r in set {
-                            self.by_reg[r.dense()].push(id);
-                        }
-                        self.index.insert(set, id);
-                        id
+                let next = self.sets.len() as u32;
+                let id = *self.index.entry(set).or_insert(next);
+                if id == next {
+                    self.sets.push(set);
+                    if self.points.len() <= id as usize {
+                        self.points.push(Vec::new());
                     }
-                };
+                }
                 self.last = Some((set, id));
                 id
             }
@@ -142,14 +147,39 @@ impl Clobbers {
         self.points[id as usize].push(p);
     }
 
+    /// Keeps the most frequent sets grouped and flattens the others into
+    /// per-register lists. Called once all clobbers are added.
+    pub(crate) fn finish(&mut self) {
+        let mut order: Vec<u32> = (0..self.sets.len() as u32).collect();
+        order.sort_unstable_by_key(|&id| core::cmp::Reverse(self.points[id as usize].len()));
+        self.scratch.clear();
+        for (rank, &id) in order.iter().enumerate() {
+            let points = &self.points[id as usize];
+            if rank < GROUPED_SETS && points.len() >= GROUPED_MIN_COUNT {
+                for r in self.sets[id as usize] {
+                    self.by_reg[r.dense()].push(id);
+                }
+            } else {
+                self.scratch.extend(points.iter().map(|&p| (p, id)));
+            }
+        }
+        self.scratch.sort_unstable();
+        for &(p, id) in &self.scratch {
+            for r in self.sets[id as usize] {
+                self.flat[r.dense()].push(p);
+            }
+        }
+    }
+
     /// The first point in `[from, to)` at which `r` is clobbered.
     pub(crate) fn first_in(&self, r: PReg, from: Point, to: Point) -> Option<Point> {
-        let mut first: Option<Point> = None;
-        for &id in &self.by_reg[r.dense()] {
-            let points = &self.points[id as usize];
+        let first_of = |points: &[Point]| {
             let i = points.partition_point(|&p| p < from);
-            if let Some(&p) = points.get(i)
-                && p < to
+            points.get(i).copied().filter(|&p| p < to)
+        };
+        let mut first = first_of(&self.flat[r.dense()]);
+        for &id in &self.by_reg[r.dense()] {
+            if let Some(p) = first_of(&self.points[id as usize])
                 && first.is_none_or(|q| p < q)
             {
                 first = Some(p);
@@ -225,6 +255,7 @@ mod tests {
         map.clobbers.add(call, 15);
         map.clobbers.add(PRegSet::from_regs([other]), 17);
         map.clobbers.add(call, 31);
+        map.clobbers.finish();
         assert_eq!(map.first_fixed_conflict(r, 0, 10, 1), None);
         assert_eq!(map.first_fixed_conflict(r, 0, 30, 7), Some(15));
         assert_eq!(map.first_fixed_conflict(r, 0, 30, 1), Some(10));
@@ -233,6 +264,25 @@ mod tests {
         assert_eq!(map.first_fixed_conflict(r, 21, 25, 1), Some(21));
         assert_eq!(map.clobbers.first_in(other, 16, 40), Some(17));
         assert_eq!(map.clobbers.first_in(other, 18, 31), None);
+    }
+
+    #[test]
+    fn frequent_clobber_sets_stay_grouped_and_rare_ones_are_flattened() {
+        let (a, b) = (PReg::new(crate::reg::RegClass::Int, 0), PReg::new(crate::reg::RegClass::Int, 1));
+        let mut c = Clobbers::default();
+        c.clear();
+        let call = PRegSet::from_regs([a, b]);
+        for i in 0..40 {
+            c.add(call, 4 * i + 1);
+            c.add(PRegSet::from_regs([b]), 4 * i + 3);
+        }
+        c.add(PRegSet::from_regs([a]), 1001);
+        c.finish();
+        assert_eq!(c.by_reg[a.dense()].len(), 1);
+        assert_eq!(c.flat[a.dense()], vec![1001]);
+        assert_eq!(c.first_in(a, 2, 6), Some(5));
+        assert_eq!(c.first_in(a, 158, 2000), Some(1001));
+        assert_eq!(c.first_in(b, 2, 4), Some(3));
     }
 
     #[test]

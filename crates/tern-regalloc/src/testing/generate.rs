@@ -80,6 +80,11 @@ pub struct GenConfig {
     /// Chance that a use reads one of the most recently defined values
     /// (otherwise any available value: long live ranges, high pressure).
     pub recent_use_percent: u32,
+    /// Avoid the valid instruction shapes that regalloc2 0.15 (the
+    /// benchmark's reference) panics on: a value used from a slot and used
+    /// again by the same instruction, and a reuse def in an instruction
+    /// with fixed defs or clobbers.
+    pub regalloc2_compatible: bool,
 }
 
 impl GenConfig {
@@ -105,6 +110,7 @@ impl GenConfig {
             max_uses: 3,
             max_defs: 2,
             recent_use_percent: 60,
+            regalloc2_compatible: false,
         }
     }
 
@@ -402,6 +408,9 @@ impl Gen<'_> {
             let Some(v) = self.pick(class) else { continue };
             let same: Vec<Operand> = ops.iter().copied().filter(|o| o.vreg() == v).collect();
             let on_stack = same.iter().any(|o| o.constraint() == Constraint::Stack);
+            if on_stack && cfg.regalloc2_compatible {
+                continue;
+            }
             let elsewhere = !same.is_empty();
             let ci = class.index();
             let op = if self.rng.chance(cfg.fixed_percent) && !on_stack {
@@ -449,7 +458,10 @@ impl Gen<'_> {
                     && u.pos() == OperandPos::Early
                     && ops.iter().filter(|o| o.vreg() == u.vreg()).count() == 1
             });
-            let op = if self.rng.chance(cfg.fixed_percent) {
+            let compat_fixed = !(cfg.regalloc2_compatible && reused.contains(&true));
+            let compat_reuse = !(cfg.regalloc2_compatible
+                && defs.iter().any(|d: &Operand| matches!(d.constraint(), Constraint::Fixed(_))));
+            let op = if self.rng.chance(cfg.fixed_percent) && compat_fixed {
                 let r = *self.rng.pick(&self.regs[ci].all);
                 if budget.fixed_late.contains(r) || !fits(&budget, class, 1) {
                     Operand::any_def(v)
@@ -457,7 +469,9 @@ impl Gen<'_> {
                     budget.fixed_late.insert(r);
                     Operand::fixed_def(v, r)
                 }
-            } else if let Some(i) = reusable.filter(|_| self.rng.chance(cfg.reuse_percent * 3)) {
+            } else if let Some(i) =
+                reusable.filter(|_| compat_reuse && self.rng.chance(cfg.reuse_percent * 3))
+            {
                 if fits(&budget, class, 1) {
                     reused[i] = true;
                     budget.values[ci] += 1;
@@ -482,7 +496,8 @@ impl Gen<'_> {
         }
 
         let mut clobbers = PRegSet::empty();
-        if self.rng.chance(cfg.clobber_percent) {
+        let compat_clobbers = !(cfg.regalloc2_compatible && reused.contains(&true));
+        if compat_clobbers && self.rng.chance(cfg.clobber_percent) {
             for _ in 0..self.rng.range(1, 3) {
                 let class = self.new_class();
                 let r = *self.rng.pick(&self.regs[class.index()].all);
