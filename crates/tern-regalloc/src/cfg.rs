@@ -212,6 +212,15 @@ impl Cfg {
         self.block_end[b as usize] - 1
     }
 
+    /// Whether the gap before `inst` holds only its block's outgoing edge
+    /// moves (it precedes the terminator of a block whose single successor
+    /// has several predecessors).
+    #[inline]
+    pub(crate) fn is_exit_gap(&self, inst: u32) -> bool {
+        let block = self.inst_block[inst as usize];
+        self.moves_before_exit[block as usize] && self.terminator(block) == inst
+    }
+
     /// Whether `inst` is the first instruction of its block.
     #[inline]
     pub(crate) fn is_block_start(&self, inst: u32) -> bool {

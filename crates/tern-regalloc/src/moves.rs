@@ -213,13 +213,6 @@ impl State {
         self.location_at(source, pred_end)
     }
 
-    /// Whether the gap before `inst` holds only its block's outgoing edge
-    /// moves (nothing else there is observable).
-    fn is_exit_gap(&self, inst: u32) -> bool {
-        let block = self.cfg.inst_block[inst as usize];
-        self.cfg.moves_before_exit[block as usize] && self.cfg.terminator(block) == inst
-    }
-
     fn request(&self, requests: &mut Vec<Request>, gap: u32, v: u32, from: Allocation, to: Allocation) {
         if from != to {
             requests.push(Request {
@@ -241,7 +234,7 @@ impl State {
                 // The def is in `r` during its instruction; if the first
                 // piece goes on past the next gap, the value moves there.
                 let gap = info.def / 2 + 1;
-                if first.to > early(gap) && !self.is_exit_gap(gap) {
+                if first.to > early(gap) && !self.cfg.is_exit_gap(gap) {
                     self.request(requests, gap, v, Allocation::Reg(r), first.alloc);
                 }
             }
@@ -252,7 +245,7 @@ impl State {
                 }
                 debug_assert!(q.from.is_multiple_of(2), "pieces change only at gaps");
                 let gap = q.from / 2;
-                if self.cfg.is_block_start(gap) || self.is_exit_gap(gap) {
+                if self.cfg.is_block_start(gap) || self.cfg.is_exit_gap(gap) {
                     continue;
                 }
                 let from = match self.live.vregs[v as usize].fixed_def {
@@ -335,7 +328,7 @@ impl State {
     ) {
         let cfg = &self.cfg;
         let first = cfg.block_first[b as usize];
-        if self.is_exit_gap(first) {
+        if self.cfg.is_exit_gap(first) {
             // The block is just a jump whose moves come later in this gap.
             return;
         }

@@ -10,9 +10,11 @@
 //! spilled from, with nothing written to that register in between.
 //!
 //! Registers carry a "known" bit mask, so a call's clobbers cost one mask
-//! operation; spill slots carry the number of the block that last wrote
-//! them. State does not flow between blocks, which keeps the pass linear
-//! and trivially sound.
+//! operation; spill slots carry the number of the numbering "epoch" that
+//! last wrote them. The numbering carries over from a block into the next
+//! one when that is its only predecessor (a fall-through, the common shape
+//! of loop bodies and split edges); any other block starts a new epoch in
+//! which nothing is known. The pass is linear and needs no dataflow.
 
 use crate::allocator::State;
 use crate::function::Function;
@@ -24,7 +26,7 @@ struct Numbering<'a> {
     known_regs: PRegSet,
     reg_ids: [u32; PReg::NUM],
     slot_ids: &'a mut Vec<u32>,
-    /// Per slot, 1 + the block whose value number it holds.
+    /// Per slot, 1 + the epoch whose value number it holds.
     slot_blocks: &'a mut Vec<u32>,
     block: u32,
     next_id: u32,
@@ -93,15 +95,12 @@ impl State {
         let mut kept = 0;
         let mut e = 0;
         for (block, (&first, &end)) in self.cfg.block_first.iter().zip(&self.cfg.block_end).enumerate() {
-            if e == edits.len() {
-                break;
+            // A block entered only from the block before it continues that
+            // block's numbering; any other starts afresh.
+            if block == 0 || self.cfg.single_pred[block] != block as u32 - 1 {
+                n.block = block as u32;
+                n.known_regs = PRegSet::empty();
             }
-            if edits[e].0.index() >= end as usize {
-                // No moves in this block: nothing to remove.
-                continue;
-            }
-            n.block = block as u32;
-            n.known_regs = PRegSet::empty();
             for i in first..end {
                 let inst = Inst::new(i as usize);
                 while e < edits.len() && edits[e].0 == inst {
@@ -115,10 +114,6 @@ impl State {
                     n.set(mv.to, id);
                     edits[kept] = edits[e - 1];
                     kept += 1;
-                }
-                if e == edits.len() || edits[e].0.index() >= end as usize {
-                    // The block's last move is behind us.
-                    break;
                 }
                 n.known_regs = n.known_regs.difference(func.inst_clobbers(inst));
                 let base = out.inst_alloc_offsets[i as usize] as usize;
