@@ -6,31 +6,30 @@
 # usage: bench/native-vs-wasm/run.sh [KERNEL...]
 #
 # Environment:
-#   RUNS=5            timed runs per command (the median is reported)
+#   RUNS=7            timed rounds per kernel (medians are reported)
 #   TERN=path         use this tern binary instead of building one
 #   TERN_FLAGS=...    engine flags for `tern run` (default: --compiler baseline)
 #   CARGO_TARGET_DIR  where cargo builds tern (default: <repo>/target)
-#   NO_HYPERFINE=1    time with the shell's loop even if hyperfine exists
 #   NATIVE_CFLAGS=... gcc flags for the native build (default: -O2)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 BUILD="$HERE/build"
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-7}
 TERN_FLAGS=${TERN_FLAGS:---compiler baseline}
 
-# Each kernel with its work size N, chosen so the native build runs for about
-# half a second to a second on the 2-core development machines.
+# Each kernel with its work size N, chosen so the native build spends about
+# 0.4 s of CPU time on the 2-core development machines.
 KERNELS=(
-    "fib 38"
-    "sieve 40"
-    "fnv1a 128"
-    "crc32 80"
-    "matmul 150"
-    "quicksort 10"
-    "strsearch 100"
-    "nbody 1500000"
+    "fib 40"
+    "sieve 80"
+    "fnv1a 256"
+    "crc32 160"
+    "matmul 600"
+    "quicksort 20"
+    "strsearch 200"
+    "nbody 3000000"
 )
 
 NATIVE_CC=gcc
@@ -62,15 +61,8 @@ check_tools() {
     if ((${#missing[@]})); then
         echo "missing tools:" >&2
         printf '  %s\n' "${missing[@]}" >&2
-        echo "on Debian: apt-get install gcc clang lld   (optional: hyperfine)" >&2
+        echo "on Debian: apt-get install gcc clang lld" >&2
         exit 1
-    fi
-    if [[ -z ${NO_HYPERFINE:-} ]] && command -v hyperfine >/dev/null; then
-        TIMER=hyperfine
-    else
-        TIMER=loop
-        [[ -n ${NO_HYPERFINE:-} ]] ||
-            echo "note: hyperfine not found (Debian package: hyperfine); timing with a shell loop" >&2
     fi
 }
 
@@ -97,40 +89,16 @@ build_tern() {
 }
 
 # ---------------------------------------------------------------- timing
-# measure CMD...: sets WALL (median wall-clock seconds) and CPU (user +
-# system seconds: hyperfine's mean, or the loop's median) of RUNS runs.
-measure() {
-    if [[ $TIMER == hyperfine ]]; then
-        local csv="$BUILD/hyperfine.csv"
-        # hyperfine's warnings about outliers would break up the table; they
-        # are kept in a log, shown only if hyperfine fails.
-        if ! hyperfine -N --style none --warmup 1 --runs "$RUNS" --export-csv "$csv" \
-            "$(printf '%q ' "$@")" >/dev/null 2>"$BUILD/hyperfine.log"; then
-            cat "$BUILD/hyperfine.log" >&2
-            die "hyperfine failed on: $*"
-        fi
-        # Columns: command,mean,stddev,median,user,system,min,max.
-        read -r WALL CPU < <(awk -F, 'NR == 2 { print $(NF-4), $(NF-3) + $(NF-2) }' "$csv")
-    else
-        local walls=() cpus=() line real user sys i
-        "$@" >/dev/null # warm-up
-        for ((i = 0; i < RUNS; i++)); do
-            line=$({
-                TIMEFORMAT='%3R %3U %3S'
-                time "$@" >/dev/null 2>&1
-            } 2>&1)
-            read -r real user sys <<<"$line"
-            walls+=("$real")
-            cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')")
-        done
-        WALL=$(median "${walls[@]}")
-        CPU=$(median "${cpus[@]}")
-    fi
-}
-
-median() {
-    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-        print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+# time_once CMD...: prints "WALL CPU" for one run of CMD, in seconds, where
+# CPU is user + system time.
+time_once() {
+    local line real user sys
+    line=$({
+        TIMEFORMAT='%3R %3U %3S'
+        time "$@" >/dev/null 2>&1
+    } 2>&1)
+    read -r real user sys <<<"$line"
+    awk -v r="$real" -v u="$user" -v s="$sys" 'BEGIN { print r, u + s }'
 }
 
 # ---------------------------------------------------------------- main
@@ -143,8 +111,9 @@ tern_run=("$TERN" run $TERN_FLAGS --invoke run)
 selected=("$@")
 rows=()
 status=0
-printf '%-10s %10s %10s %10s %7s %7s %10s\n' \
-    kernel N native_s tern_s ratio cpu_rat startup_s
+header='%-10s %8s %9s %9s %6s %11s %6s %9s\n'
+# shellcheck disable=SC2059 # the format is a variable on purpose.
+printf "$header" kernel N native_s tern_s ratio "(range)" wall startup_s
 for entry in "${KERNELS[@]}"; do
     read -r k n <<<"$entry"
     if ((${#selected[@]})) && [[ " ${selected[*]} " != *" $k "* ]]; then
@@ -155,51 +124,45 @@ for entry in "${KERNELS[@]}"; do
     wasm=("${tern_run[@]}" "$BUILD/$k.wasm")
 
     # Same N on both sides, and the same checksum out of both, or no timing.
+    # (These runs also warm the caches for the timed ones.)
     expected=$("${native[@]}" "$n")
     if ! got=$("${wasm[@]}" "$n" 2>&1); then
-        printf '%-10s %10s  FAILED under tern: %s\n' "$k" "$n" "$got"
+        printf '%-10s %8s  FAILED under tern: %s\n' "$k" "$n" "$got"
         status=1
         continue
     fi
     if [[ $got != "$expected" ]]; then
-        printf '%-10s %10s  WRONG RESULT: native %s, tern %s\n' "$k" "$n" "$expected" "$got"
+        printf '%-10s %8s  WRONG RESULT: native %s, tern %s\n' "$k" "$n" "$expected" "$got"
         status=1
         continue
     fi
 
-    # Each side's fixed costs (process start; for tern also engine setup,
-    # compilation and instantiation) are measured with N = 0 and subtracted.
-    measure "${native[@]}" "$n"
-    native_wall=$WALL native_cpu=$CPU
-    measure "${native[@]}" 0
-    native_wall0=$WALL native_cpu0=$CPU
-    measure "${wasm[@]}" "$n"
-    tern_wall=$WALL tern_cpu=$CPU
-    measure "${wasm[@]}" 0
-    tern_wall0=$WALL tern_cpu0=$CPU
-
-    row=$(awk -v k="$k" -v n="$n" \
-        -v nw="$native_wall" -v nw0="$native_wall0" -v tw="$tern_wall" -v tw0="$tern_wall0" \
-        -v nc="$native_cpu" -v nc0="$native_cpu0" -v tc="$tern_cpu" -v tc0="$tern_cpu0" 'BEGIN {
-        native = nw - nw0; tern = tw - tw0
-        if (native <= 0 || tern <= 0 || nc - nc0 <= 0 || tc - tc0 <= 0) {
-            print "bad"; exit }
-        printf "%s %s %.4f %.4f %.3f %.3f %.4f\n", k, n, native, tern, tern / native,
-            (tc - tc0) / (nc - nc0), tw0 }')
+    # Rounds of four runs, interleaved so that both sides see the same
+    # machine load. The N = 0 runs measure each side's fixed costs (process
+    # start; for tern also engine setup, compilation and instantiation).
+    samples="$BUILD/$k.samples"
+    for ((round = 0; round < RUNS; round++)); do
+        echo "native_n $(time_once "${native[@]}" "$n")"
+        echo "tern_n $(time_once "${wasm[@]}" "$n")"
+        echo "native_0 $(time_once "${native[@]}" 0)"
+        echo "tern_0 $(time_once "${wasm[@]}" 0)"
+    done >"$samples"
+    row=$(awk -v kernel="$k" -v n="$n" -f "$HERE/summarize.awk" "$samples")
     if [[ $row == bad ]]; then
-        printf '%-10s %10s  work too small to time: raise N\n' "$k" "$n"
+        printf '%-10s %8s  work too small to time: raise N\n' "$k" "$n"
         status=1
         continue
     fi
     rows+=("$row")
-    # shellcheck disable=SC2086 # row is a list of fields on purpose.
-    printf '%-10s %10s %10s %10s %7s %7s %10s\n' $row
+    read -r _ _ native_s tern_s ratio lo hi wall startup <<<"$row"
+    # shellcheck disable=SC2059
+    printf "$header" "$k" "$n" "$native_s" "$tern_s" "$ratio" "($lo-$hi)" "$wall" "$startup"
 done
 
 if ((${#rows[@]})); then
-    printf '%s\n' "${rows[@]}" | awk '{ lw += log($5); lc += log($6); c++ } END {
-        printf "%-10s %10s %10s %10s %7.3f %7.3f\n", "geomean", "", "", "", exp(lw / c), exp(lc / c) }'
+    printf '%s\n' "${rows[@]}" | awk '{ lr += log($5); lw += log($8); c++ } END {
+        printf "%-10s %8s %9s %9s %6.3f %11s %6.3f\n", "geomean", "", "", "", exp(lr / c), "", exp(lw / c) }'
 fi
 read -r load _ </proc/loadavg
-echo "timer: $TIMER, $RUNS runs per command; load average at the end: $load on $(nproc) CPUs"
+echo "$RUNS interleaved rounds per kernel; load average at the end: $load on $(nproc) CPUs"
 exit $status
