@@ -44,5 +44,7 @@ pub use instance::Instance;
 pub use linker::Linker;
 pub use module::Module;
 pub use store::{AsStore, AsStoreMut, Store};
-pub use tern_environ::{FuncType, GlobalType, MemoryType, TableType, Tier, TrapCode, ValType};
+pub use tern_environ::{
+    FuncType, GlobalType, MemoryType, TableType, Tier, TrapCode, ValType, required_proposals,
+};
 pub use values::{FuncRefValue, Val, ValRaw};

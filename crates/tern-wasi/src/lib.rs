@@ -68,9 +68,8 @@
 //!   every function over edge-value arguments; each test also checks that
 //!   nothing changed on the host.
 //! - `tests/wasi_testsuite.rs` runs all of WebAssembly/wasi-testsuite's
-//!   preview1 programs (C, Rust, AssemblyScript), executing the wasm with
-//!   wasmi as a stand-in engine until tern-runtime can; its `mod engine` is
-//!   the runtime glue in miniature.
+//!   preview1 programs (C, Rust, AssemblyScript) on Tern, linked through
+//!   [`add_to_linker`].
 
 pub mod abi;
 mod calls;
@@ -78,6 +77,7 @@ mod ctx;
 pub mod dispatch;
 mod error;
 mod filestat;
+mod link;
 pub mod memory;
 pub mod rights;
 pub mod stdio;
@@ -86,5 +86,6 @@ mod table;
 pub use abi::{Errno, Signal};
 pub use ctx::{BuildError, DirPerms, Preopen, WasiCtx, WasiCtxBuilder};
 pub use dispatch::{Signature, Unwind, ValType, WasiFunc, dispatch};
+pub use link::add_to_linker;
 pub use memory::GuestMemory;
 pub use stdio::{Input, Output, ReadPipe, WritePipe};

@@ -3,14 +3,8 @@
 //! crate, checking exit code, stdout and stderr as the suite's
 //! `doc/specification.md` describes.
 //!
-//! Until tern-runtime can run programs, the wasm itself is executed by
-//! wasmi, the interpreter the project already uses as its independent
-//! reference engine. Only the engine is borrowed: every WASI call goes
-//! through `tern_wasi::dispatch`. The glue in `mod engine` is the same
-//! ~40 lines tern-runtime needs (register `WasiFunc::ALL` by signature,
-//! hand each call the store's `WasiCtx` and the exported memory, turn an
-//! `Unwind` into unwinding); when the runtime lands, this runner switches
-//! to it and runs on both tiers.
+//! The programs run on Tern (the engine's default tier) with WASI linked
+//! by `tern_wasi::add_to_linker`, exactly as `tern run` does.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,96 +16,26 @@ use tern_wasi::{DirPerms, Input, Output, WasiCtx, WasiCtxBuilder, WritePipe};
 const EXPECTED_FAILURES: &[(&str, &str)] = &[];
 
 mod engine {
-    use std::fmt;
+    use tern_runtime::{Config, Engine, Linker, Module, Store};
+    use tern_wasi::WasiCtx;
 
-    use tern_wasi::{Unwind, ValType, WasiCtx, WasiFunc};
-    use wasmi::{Caller, Engine, Extern, FuncType, Linker, Module, Store, Val};
-
-    /// An `Unwind` travelling through wasmi's error type.
-    #[derive(Debug)]
-    struct HostUnwind(Unwind);
-
-    impl fmt::Display for HostUnwind {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            self.0.fmt(f)
-        }
-    }
-
-    impl wasmi::errors::HostError for HostUnwind {}
-
-    fn wasm_type(ty: ValType) -> wasmi::ValType {
-        match ty {
-            ValType::I32 => wasmi::ValType::I32,
-            ValType::I64 => wasmi::ValType::I64,
-        }
-    }
-
-    /// Defines every WASI function in `linker`, from the table.
-    fn define_wasi(linker: &mut Linker<WasiCtx>) {
-        for &func in WasiFunc::ALL {
-            let sig = func.signature();
-            let ty = FuncType::new(
-                sig.params.iter().copied().map(wasm_type),
-                sig.results.iter().copied().map(wasm_type),
-            );
-            linker
-                .func_new(
-                    WasiFunc::MODULE,
-                    func.name(),
-                    ty,
-                    move |mut caller: Caller<'_, WasiCtx>, params: &[Val], results: &mut [Val]| {
-                        let Some(Extern::Memory(memory)) = caller.get_export("memory") else {
-                            return Err(wasmi::Error::new("the module exports no memory"));
-                        };
-                        let mut args = Vec::with_capacity(params.len());
-                        for param in params {
-                            args.push(match param {
-                                Val::I32(v) => u64::from(*v as u32),
-                                Val::I64(v) => *v as u64,
-                                other => {
-                                    return Err(wasmi::Error::new(format!(
-                                        "unexpected argument {other:?}"
-                                    )));
-                                }
-                            });
-                        }
-                        let (bytes, ctx) = memory.data_and_store_mut(&mut caller);
-                        match tern_wasi::dispatch(ctx, bytes, func, &args) {
-                            Ok(errno) => {
-                                if let Some(result) = results.first_mut() {
-                                    *result = Val::I32(errno);
-                                }
-                                Ok(())
-                            }
-                            Err(unwind) => Err(wasmi::Error::host(HostUnwind(unwind))),
-                        }
-                    },
-                )
-                .expect("each WASI function is defined once");
-        }
-    }
-
-    /// Runs the command `wasm` (its `_start`) with `ctx`: the exit status,
-    /// or why it could not run.
+    /// Runs the command `wasm` (its `_start`) with `ctx` on Tern: the exit
+    /// status, or why it could not run.
     pub fn run(wasm: &[u8], ctx: WasiCtx) -> Result<i32, String> {
-        let engine = Engine::default();
+        let engine = Engine::new(Config::default()).map_err(|e| e.to_string())?;
         let module = Module::new(&engine, wasm).map_err(|e| format!("invalid module: {e}"))?;
-        let mut linker = Linker::new(&engine);
-        define_wasi(&mut linker);
+        let mut linker = Linker::new();
+        tern_wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx);
         let mut store = Store::new(&engine, ctx);
-        let instance = linker
-            .instantiate_and_start(&mut store, &module)
-            .map_err(|e| format!("instantiation failed: {e}"))?;
-        let start = instance
-            .get_typed_func::<(), ()>(&store, "_start")
-            .map_err(|e| format!("no _start: {e}"))?;
-        match start.call(&mut store, ()) {
+        let run = linker
+            .instantiate(&mut store, &module)
+            .and_then(|instance| instance.get_typed_func::<(), ()>(&store, "_start"))
+            .and_then(|start| start.call(&mut store, ()));
+        match run {
             Ok(()) => Ok(0),
-            Err(err) => match err.downcast_ref::<HostUnwind>() {
-                Some(HostUnwind(unwind)) => unwind
-                    .exit_status()
-                    .ok_or_else(|| format!("bad host call: {unwind}")),
-                None => Err(format!("trapped: {err}")),
+            Err(err) => match err.as_trap().and_then(|t| t.exit_status()) {
+                Some(status) => Ok(status),
+                None => Err(format!("failed: {err}")),
             },
         }
     }
@@ -226,9 +150,9 @@ fn run_test(wasm_path: &Path, extra_env: &[(&str, &str)]) -> Result<(), String> 
     }
     let ctx: WasiCtx = builder.build().map_err(|e| e.to_string())?;
     let wasm = std::fs::read(wasm_path).map_err(|e| e.to_string())?;
-    // Interpreting deep recursion needs more than a test thread's stack.
+    // Some programs recurse deeply; give them a main-thread-sized stack.
     let status = std::thread::Builder::new()
-        .stack_size(256 << 20)
+        .stack_size(16 << 20)
         .spawn(move || engine::run(&wasm, ctx))
         .map_err(|e| e.to_string())?
         .join()

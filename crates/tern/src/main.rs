@@ -3,6 +3,7 @@
 //! Tern's own flags come before the module file; everything after the file
 //! belongs to the program (as with other engines' CLIs).
 
+mod bench;
 mod run;
 mod wast;
 
@@ -25,6 +26,8 @@ enum Command {
     Run(run::RunArgs),
     /// Run WebAssembly spec test scripts (.wast).
     Wast(wast::WastArgs),
+    /// Run sightglass benchmarks and report compile and run times.
+    Bench(bench::BenchArgs),
 }
 
 /// Which compiler to use.
@@ -66,5 +69,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run::main(args),
         Command::Wast(args) => wast::main(args),
+        Command::Bench(args) => bench::main(args),
     }
 }

@@ -1,15 +1,28 @@
-//! `tern run [--invoke NAME] FILE [ARGS…]`.
+//! `tern run [--dir HOST[::GUEST]]… [--env NAME[=VALUE]]… [--invoke NAME] FILE [ARGS…]`.
+//!
+//! Every module gets WASI preview1: arguments after FILE go to the guest
+//! (its `argv[0]` is the file's name), standard streams are inherited, and
+//! the guest sees only the directories given with `--dir` and the
+//! variables given with `--env`. The guest's exit code becomes Tern's.
 
 use crate::EngineArgs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tern_runtime::{Engine, Error, Linker, Module, Store, Val, ValType};
+use tern_wasi::{Preopen, WasiCtx, WasiCtxBuilder};
 
 #[derive(clap::Args)]
 #[command(trailing_var_arg = true)]
 pub struct RunArgs {
     #[command(flatten)]
     engine: EngineArgs,
+    /// Give the guest a host directory, as GUEST (default: the host path).
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dirs: Vec<Preopen>,
+    /// Give the guest an environment variable (NAME alone passes the
+    /// host's value).
+    #[arg(long = "env", value_name = "NAME[=VALUE]")]
+    envs: Vec<String>,
     /// Call this exported function instead of `_start`, with ARGS as its
     /// arguments, and print its results.
     #[arg(long, value_name = "NAME")]
@@ -25,22 +38,47 @@ pub fn main(args: RunArgs) -> ExitCode {
     match run(&args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
-            if let Some(trap) = e.as_trap()
-                && let Some(status) = trap.exit_status()
-            {
+            if let Some(status) = e.as_trap().and_then(|t| t.exit_status()) {
                 return ExitCode::from(status as u8);
             }
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }
 }
 
+fn wasi_context(args: &RunArgs) -> Result<WasiCtx, Error> {
+    let program = args.file.file_name().map_or_else(
+        || args.file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let mut builder = WasiCtxBuilder::new().inherit_stdio().arg(program);
+    if args.invoke.is_none() {
+        builder = builder.args(args.args.iter().cloned());
+    }
+    for spec in &args.envs {
+        builder = match spec.split_once('=') {
+            Some((name, value)) => builder.env(name, value),
+            None => match std::env::var(spec) {
+                Ok(value) => builder.env(spec.as_str(), value),
+                Err(_) => builder,
+            },
+        };
+    }
+    for dir in &args.dirs {
+        builder = builder.preopen(dir.clone());
+    }
+    builder
+        .build()
+        .map_err(|e| Error::Link(format!("cannot set up WASI: {e}")))
+}
+
 fn run(args: &RunArgs) -> Result<ExitCode, Error> {
     let engine = Engine::new(args.engine.config())?;
     let module = Module::from_file(&engine, &args.file)?;
-    let mut store = Store::new(&engine, ());
-    let linker = Linker::new();
+    let mut store = Store::new(&engine, wasi_context(args)?);
+    let mut linker = Linker::new();
+    tern_wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx);
     let instance = linker.instantiate(&mut store, &module)?;
     let name = args.invoke.as_deref().unwrap_or("_start");
     let func = instance.get_func(&store, name).ok_or_else(|| {
@@ -50,22 +88,22 @@ fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         ))
     })?;
     let ty = func.ty(&store);
-    if args.invoke.is_none() && !args.args.is_empty() {
-        return Err(Error::Type(
-            "program arguments need WASI, which this build does not provide yet".into(),
-        ));
-    }
-    if args.args.len() != ty.params.len() {
+    let call_args: &[String] = if args.invoke.is_some() {
+        &args.args
+    } else {
+        &[]
+    };
+    if call_args.len() != ty.params.len() {
         return Err(Error::Type(format!(
             "`{name}` takes {} arguments ({ty}), {} given",
             ty.params.len(),
-            args.args.len()
+            call_args.len()
         )));
     }
     let params = ty
         .params
         .iter()
-        .zip(&args.args)
+        .zip(call_args)
         .enumerate()
         .map(|(i, (t, text))| {
             parse_arg(*t, text).map_err(|e| Error::Type(format!("argument {i}: {e}")))
