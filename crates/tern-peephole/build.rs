@@ -35,7 +35,10 @@ fn main() {
             eprintln!("error: cannot read {}: {e}", path.display());
             exit(1)
         });
-        let name = format!("rules/{}", path.file_name().expect("a file").to_string_lossy());
+        let name = format!(
+            "rules/{}",
+            path.file_name().expect("a file").to_string_lossy()
+        );
         sources.add(name, text);
     }
 

@@ -150,7 +150,9 @@ impl Automaton {
             .iter()
             .flat_map(|n| {
                 let winner = n.accept;
-                n.shadowed.iter().map(move |&s| (s, winner.expect("shadowed rules have a winner")))
+                n.shadowed
+                    .iter()
+                    .map(move |&s| (s, winner.expect("shadowed rules have a winner")))
             })
             .collect()
     }

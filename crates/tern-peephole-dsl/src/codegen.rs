@@ -168,7 +168,11 @@ fn int_expr(e: &CExpr) -> String {
 fn cc_expr(e: &CExpr, sort: Sort) -> String {
     match e {
         CExpr::CondCode(p) => {
-            let variant = if sort == Sort::IntCC { "IntCC" } else { "FloatCC" };
+            let variant = if sort == Sort::IntCC {
+                "IntCC"
+            } else {
+                "FloatCC"
+            };
             format!(
                 "match s.imm({}) {{ Imm::{variant}(cc) => cc, _ => return None }}",
                 var(p)
@@ -249,7 +253,10 @@ impl Emitter<'_> {
         self.line("use tern_peephole_dsl::subject::{Builder, Replacement, Subject};");
         self.line("");
         self.line("/// Every rule, indexed by `Match::rule`.");
-        self.open(&format!("pub static RULES: [RuleInfo; {}] = [", set.rules.len()));
+        self.open(&format!(
+            "pub static RULES: [RuleInfo; {}] = [",
+            set.rules.len()
+        ));
         for r in &set.rules {
             self.line(&format!(
                 "RuleInfo {{ name: {:?}, text: {:?} }},",

@@ -24,11 +24,19 @@ pub fn render(set: &RuleSet, automaton: &Automaton) -> String {
             }
             let _ = write!(label, "accept {}", escape(&set.rules[r].name));
         }
-        let color = if node.shadowed.is_empty() { "black" } else { "red" };
+        let color = if node.shadowed.is_empty() {
+            "black"
+        } else {
+            "red"
+        };
         for &s in &node.shadowed {
             let _ = write!(label, "\\nshadows {}", escape(&set.rules[s].name));
         }
-        let shape = if node.switch.is_none() { ", shape=ellipse" } else { "" };
+        let shape = if node.switch.is_none() {
+            ", shape=ellipse"
+        } else {
+            ""
+        };
         let _ = writeln!(out, "  n{i} [label=\"{label}\", color={color}{shape}];");
         if let Some(s) = &node.switch {
             for (expect, child) in &s.branches {
@@ -40,7 +48,11 @@ pub fn render(set: &RuleSet, automaton: &Automaton) -> String {
                 );
             }
             if let Some(other) = s.otherwise {
-                let _ = writeln!(out, "  n{i} -> n{} [style=dashed, label=\"otherwise\"];", other.0);
+                let _ = writeln!(
+                    out,
+                    "  n{i} -> n{} [style=dashed, label=\"otherwise\"];",
+                    other.0
+                );
             }
         }
     }

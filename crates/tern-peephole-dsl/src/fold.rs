@@ -150,8 +150,23 @@ mod tests {
                 (0..256).collect()
             } else {
                 let m = ty.mask();
-                let mut v = vec![0, 1, 2, 3, 7, 8, m, m - 1, m >> 1, (m >> 1) + 1, 0x5555_5555_5555_5555_5555_5555_5555_5555 & m];
-                v.extend((0..64u128).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c834) & m));
+                let mut v = vec![
+                    0,
+                    1,
+                    2,
+                    3,
+                    7,
+                    8,
+                    m,
+                    m - 1,
+                    m >> 1,
+                    (m >> 1) + 1,
+                    0x5555_5555_5555_5555_5555_5555_5555_5555 & m,
+                ];
+                v.extend(
+                    (0..64u128)
+                        .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c834) & m),
+                );
                 v
             }
         };

@@ -322,7 +322,11 @@ mod tests {
             Some(Konst::IntCC(IntCC::NotEqual))
         );
         assert_eq!(
-            unquote(UnquoteOp::SwapArgs, Type::I8, &[Konst::IntCC(IntCC::SignedLessThan)]),
+            unquote(
+                UnquoteOp::SwapArgs,
+                Type::I8,
+                &[Konst::IntCC(IntCC::SignedLessThan)]
+            ),
             Some(Konst::IntCC(IntCC::SignedGreaterThan))
         );
     }

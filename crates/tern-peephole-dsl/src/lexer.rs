@@ -70,7 +70,10 @@ pub fn tokenize(file: FileId, text: &str) -> Result<Vec<Token>, Diagnostic> {
     let mut pos = 0;
     let span = |start: usize, end: usize| Span::new(file, start, end);
     while pos < text.len() {
-        let c = text[pos..].chars().next().expect("pos is on a char boundary");
+        let c = text[pos..]
+            .chars()
+            .next()
+            .expect("pos is on a char boundary");
         if c.is_whitespace() {
             pos += c.len_utf8();
             continue;
@@ -294,9 +297,20 @@ mod tests {
         use TokenKind::Int;
         assert_eq!(
             kinds("0 -1 +7 0xff -0x80 0b101 1_000"),
-            vec![Int(0), Int(-1), Int(7), Int(255), Int(-128), Int(5), Int(1000)]
+            vec![
+                Int(0),
+                Int(-1),
+                Int(7),
+                Int(255),
+                Int(-128),
+                Int(5),
+                Int(1000)
+            ]
         );
-        assert_eq!(kinds("-170141183460469231731687303715884105728"), vec![Int(i128::MIN)]);
+        assert_eq!(
+            kinds("-170141183460469231731687303715884105728"),
+            vec![Int(i128::MIN)]
+        );
     }
 
     #[test]
@@ -314,7 +328,11 @@ mod tests {
         assert_eq!(e.message, "invalid integer literal `12ab`");
         assert_eq!((e.span.unwrap().start, e.span.unwrap().end), (6, 10));
 
-        let e = tokenize(FileId(0), "(iadd 0x1_0000_0000_0000_0000_0000_0000_0000_0000)").unwrap_err();
+        let e = tokenize(
+            FileId(0),
+            "(iadd 0x1_0000_0000_0000_0000_0000_0000_0000_0000)",
+        )
+        .unwrap_err();
         assert!(e.message.starts_with("invalid integer literal"));
 
         let e = tokenize(FileId(0), "(iadd $ 1)").unwrap_err();

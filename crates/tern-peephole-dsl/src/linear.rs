@@ -193,7 +193,9 @@ impl Linear {
     pub fn action_exprs(&self) -> impl Iterator<Item = (&CExpr, Option<&TypeOf>)> {
         self.actions.iter().filter_map(|a| match a {
             Action::MakeConst { ty, value } => Some((value, Some(ty))),
-            Action::MakeInst { imm: Some(e), ctrl, .. } => Some((e, Some(ctrl))),
+            Action::MakeInst {
+                imm: Some(e), ctrl, ..
+            } => Some((e, Some(ctrl))),
             _ => None,
         })
     }
@@ -306,9 +308,7 @@ fn cexpr(rule: &Rule, e: &Expr) -> CExpr {
             let b = rule.binding(*id);
             match b.kind {
                 BindingKind::Const => CExpr::Const(b.typed_value_path()),
-                BindingKind::IntCC | BindingKind::FloatCC => {
-                    CExpr::CondCode(b.typed_value_path())
-                }
+                BindingKind::IntCC | BindingKind::FloatCC => CExpr::CondCode(b.typed_value_path()),
                 BindingKind::Value => unreachable!("values are not compile-time expressions"),
             }
         }
@@ -480,7 +480,10 @@ mod tests {
         let l = lin("(=> (band $x 255) (band $x 255))");
         assert!(l.steps.contains(&(Test::IntIs(p(&[1]), 255), Expect::True)));
         let l = lin("(=> (icmp ult $x 0) 0)");
-        assert!(l.steps.contains(&(Test::IntCC(p(&[])), Expect::IntCC(IntCC::UnsignedLessThan))));
+        assert!(
+            l.steps
+                .contains(&(Test::IntCC(p(&[])), Expect::IntCC(IntCC::UnsignedLessThan)))
+        );
     }
 
     #[test]
@@ -492,7 +495,11 @@ mod tests {
         assert!(keys.windows(2).all(|w| w[0] <= w[1]));
         // The comparison needs both constants, so it comes after the
         // deeper one's opcode test.
-        let cmp = l.steps.iter().position(|(t, _)| matches!(t, Test::Compare(..))).unwrap();
+        let cmp = l
+            .steps
+            .iter()
+            .position(|(t, _)| matches!(t, Test::Compare(..)))
+            .unwrap();
         let c2 = l
             .steps
             .iter()

@@ -80,15 +80,14 @@ fn name_case(ident: &Ident) -> Result<NameCase, Diagnostic> {
     match (has_upper, has_lower) {
         (true, false) => Ok(NameCase::Constant),
         (false, true) => Ok(NameCase::Variable),
-        _ => Err(Diagnostic::error(
-            ident.span,
-            format!("`${name}` mixes upper and lower case"),
-        )
-        .with_help(format!(
-            "constants are upper case (`${}`), variables lower case (`${}`)",
-            name.to_ascii_uppercase(),
-            name.to_ascii_lowercase()
-        ))),
+        _ => Err(
+            Diagnostic::error(ident.span, format!("`${name}` mixes upper and lower case"))
+                .with_help(format!(
+                    "constants are upper case (`${}`), variables lower case (`${}`)",
+                    name.to_ascii_uppercase(),
+                    name.to_ascii_lowercase()
+                )),
+        ),
     }
 }
 
@@ -493,21 +492,27 @@ mod tests {
     fn unexpected_end_of_file() {
         let errs = errors("(=> (iadd $x 0)");
         assert_eq!(errs.len(), 1);
-        assert!(errs[0].starts_with("error: expected a right-hand side, found the end of the file"));
+        assert!(
+            errs[0].starts_with("error: expected a right-hand side, found the end of the file")
+        );
     }
 
     #[test]
     fn unquote_in_pattern_is_rejected() {
         let errs = errors("(=> (iadd $x $(neg $C)) $x)");
-        assert!(errs[0].starts_with(
-            "error: an unquote `$(…)` cannot appear in a left-hand side pattern"
-        ));
+        assert!(
+            errs[0]
+                .starts_with("error: an unquote `$(…)` cannot appear in a left-hand side pattern")
+        );
     }
 
     #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
         let deep = format!("(=> {}$x{} $x)", "(bnot ".repeat(200), ")".repeat(200));
         let errs = errors(&deep);
-        assert!(errs[0].contains("nesting deeper than 64 levels"), "{errs:?}");
+        assert!(
+            errs[0].contains("nesting deeper than 64 levels"),
+            "{errs:?}"
+        );
     }
 }

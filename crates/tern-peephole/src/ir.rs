@@ -33,7 +33,9 @@ impl Subject for DfgView<'_> {
     type Value = Value;
 
     fn opcode(&self, v: Value) -> Option<Opcode> {
-        self.dfg.value_inst(v).map(|inst| self.dfg.inst(inst).opcode)
+        self.dfg
+            .value_inst(v)
+            .map(|inst| self.dfg.inst(inst).opcode)
     }
 
     fn arg(&self, v: Value, i: usize) -> Value {

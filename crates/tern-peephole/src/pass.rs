@@ -121,7 +121,11 @@ impl fmt::Display for Stats {
             self.rewrites,
             self.created,
             self.removed,
-            if self.out_of_fuel { ", out of fuel" } else { "" }
+            if self.out_of_fuel {
+                ", out of fuel"
+            } else {
+                ""
+            }
         )
     }
 }

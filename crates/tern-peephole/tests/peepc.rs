@@ -27,7 +27,10 @@ fn check_accepts_sound_rules() {
     let (code, out) = peepc(&["check", f.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("2 rules; automaton:"), "{out}");
-    assert!(out.contains("verified: 2 rules, 10 instantiations"), "{out}");
+    assert!(
+        out.contains("verified: 2 rules, 10 instantiations"),
+        "{out}"
+    );
 }
 
 #[test]

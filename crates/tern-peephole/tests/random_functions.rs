@@ -24,10 +24,19 @@ use tern_peephole::{Matcher, pass};
 use tern_peephole_dsl::diagnostic::SourceMap;
 use tern_peephole_dsl::verify::samples::Rng;
 
-const PARAMS: [Type; 6] = [Type::I32, Type::I32, Type::I64, Type::I64, Type::F32, Type::F64];
+const PARAMS: [Type; 6] = [
+    Type::I32,
+    Type::I32,
+    Type::I64,
+    Type::I64,
+    Type::F32,
+    Type::F64,
+];
 
 /// Constants that rules care about.
-const INTERESTING: [i128; 16] = [0, 1, -1, 2, 3, 4, 7, 8, 16, 24, 31, 32, 63, 255, 0xffff, -128];
+const INTERESTING: [i128; 16] = [
+    0, 1, -1, 2, 3, 4, 7, 8, 16, 24, 31, 32, 63, 255, 0xffff, -128,
+];
 
 /// Inserts a single-result instruction and returns its result.
 fn ins(b: &mut FunctionBuilder<'_>, data: InstructionData) -> Value {
@@ -43,8 +52,12 @@ struct Gen {
 
 impl Gen {
     fn pick_of(&mut self, pred: impl Fn(Type) -> bool) -> Option<(Value, Type)> {
-        let candidates: Vec<(Value, Type)> =
-            self.pool.iter().copied().filter(|&(_, t)| pred(t)).collect();
+        let candidates: Vec<(Value, Type)> = self
+            .pool
+            .iter()
+            .copied()
+            .filter(|&(_, t)| pred(t))
+            .collect();
         if candidates.is_empty() {
             return None;
         }
@@ -59,7 +72,9 @@ impl Gen {
     }
 
     fn pick(&mut self, ty: Type) -> Value {
-        self.pick_of(|t| t == ty).expect("a value of each type exists").0
+        self.pick_of(|t| t == ty)
+            .expect("a value of each type exists")
+            .0
     }
 
     fn constant(&mut self, b: &mut FunctionBuilder<'_>, ty: Type) -> Value {
@@ -146,7 +161,10 @@ impl Gen {
                 let (c, _) = self.pick_of(|t| t.is_int()).expect("ints exist");
                 let x = self.pick(ty);
                 let y = self.pick(ty);
-                ins(b, InstructionData::new(Opcode::Select, ty, Imm::None, &[c, x, y]))
+                ins(
+                    b,
+                    InstructionData::new(Opcode::Select, ty, Imm::None, &[c, x, y]),
+                )
             }
             9 => {
                 // An extension to `ty` or a reduction to it.
@@ -296,7 +314,8 @@ fn generated_matcher_agrees_with_the_automaton_interpreter() {
                 continue;
             }
             let v = func.dfg.first_result(inst);
-            let generated = tern_peephole::Shipped::find(view, v).map(|m| tern_peephole::Shipped::rule(&m));
+            let generated =
+                tern_peephole::Shipped::find(view, v).map(|m| tern_peephole::Shipped::rule(&m));
             let interpreted = tern_peephole_dsl::interp::find(&compiled.automaton, &view, v);
             assert_eq!(generated, interpreted, "seed {seed}, {inst}\n{func}");
             matched += usize::from(generated.is_some());

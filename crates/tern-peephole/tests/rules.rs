@@ -49,13 +49,21 @@ fn shipped_rules_are_sound_and_all_can_fire() {
     // Every rule that can be instantiated at i8 with at most two inputs
     // (plus a condition code) is checked exhaustively there.
     let exhaustive = report.coverage.iter().filter(|c| c.exhaustive > 0).count();
-    assert!(exhaustive >= 150, "only {exhaustive} rules checked exhaustively");
+    assert!(
+        exhaustive >= 150,
+        "only {exhaustive} rules checked exhaustively"
+    );
 }
 
 #[test]
 fn rules_are_grouped_in_commented_files() {
     let compiled = shipped();
-    let files: Vec<&str> = compiled.set.sources.files().map(|(_, f)| f.name()).collect();
+    let files: Vec<&str> = compiled
+        .set
+        .sources
+        .files()
+        .map(|(_, f)| f.name())
+        .collect();
     for topic in [
         "algebra",
         "bitwise",
@@ -72,7 +80,11 @@ fn rules_are_grouped_in_commented_files() {
         );
     }
     for (_, file) in compiled.set.sources.files() {
-        assert!(file.text().starts_with(";;"), "{} has no header comment", file.name());
+        assert!(
+            file.text().starts_with(";;"),
+            "{} has no header comment",
+            file.name()
+        );
     }
 }
 

@@ -81,7 +81,9 @@ fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Opt
             row[0] = i + 1;
             for j in 0..b.len() {
                 let cur = row[j + 1];
-                row[j + 1] = (prev + usize::from(ca != b[j])).min(row[j] + 1).min(cur + 1);
+                row[j + 1] = (prev + usize::from(ca != b[j]))
+                    .min(row[j] + 1)
+                    .min(cur + 1);
                 prev = cur;
             }
         }
@@ -318,14 +320,21 @@ impl Checker {
             ast::Pattern::Const(ident) => {
                 match pos {
                     Pos::Value => {
-                        self.solver
-                            .restrict(ty, TypeSet::INTS, span, "a constant is an `iconst`")?;
+                        self.solver.restrict(
+                            ty,
+                            TypeSet::INTS,
+                            span,
+                            "a constant is an `iconst`",
+                        )?;
                     }
                     Pos::Imm(ImmKind::Int) => {}
                     Pos::Imm(_) => {
                         return Err(Diagnostic::error(
                             span,
-                            format!("`${}` is a constant, but condition codes are bound by variables", ident.name),
+                            format!(
+                                "`${}` is a constant, but condition codes are bound by variables",
+                                ident.name
+                            ),
                         )
                         .with_help(format!("write `${}`", ident.name.to_ascii_lowercase())));
                     }
@@ -345,9 +354,13 @@ impl Checker {
 
     fn pattern_literal(&mut self, lit: &ast::Literal, pos: Pos, ty: TyVar) -> CResult<PatKind> {
         match (&lit.value, pos) {
-            (ast::LiteralValue::Int(_) | ast::LiteralValue::Bool(_), Pos::Imm(ImmKind::IntCC | ImmKind::FloatCC)) => {
-                Err(Diagnostic::error(lit.span, "expected a condition code, found an integer"))
-            }
+            (
+                ast::LiteralValue::Int(_) | ast::LiteralValue::Bool(_),
+                Pos::Imm(ImmKind::IntCC | ImmKind::FloatCC),
+            ) => Err(Diagnostic::error(
+                lit.span,
+                "expected a condition code, found an integer",
+            )),
             (ast::LiteralValue::Int(_) | ast::LiteralValue::Bool(_), _) => {
                 let v = int_literal_value(&lit.value);
                 if pos == Pos::Value {
@@ -528,7 +541,9 @@ impl Checker {
                     BindingKind::Value | BindingKind::Const => Ok(id),
                     _ => Err(Diagnostic::error(
                         ident.span,
-                        format!("`{predicate}` applies to values and constants, not condition codes"),
+                        format!(
+                            "`{predicate}` applies to values and constants, not condition codes"
+                        ),
                     )),
                 }
             }
@@ -566,7 +581,10 @@ impl Checker {
                 if self.solver.sort(ty) != Sort::Value {
                     return Err(Diagnostic::error(
                         span,
-                        format!("expected a condition code, found the constant `${}`", ident.name),
+                        format!(
+                            "expected a condition code, found the constant `${}`",
+                            ident.name
+                        ),
                     ));
                 }
                 let bty = self.bindings[id.0 as usize].ty;
@@ -727,7 +745,10 @@ impl Checker {
                 if matches!(pos, Pos::Imm(ImmKind::IntCC | ImmKind::FloatCC)) {
                     return Err(Diagnostic::error(
                         span,
-                        format!("expected a condition code, found the constant `${}`", ident.name),
+                        format!(
+                            "expected a condition code, found the constant `${}`",
+                            ident.name
+                        ),
                     ));
                 }
                 let bty = self.bindings[id.0 as usize].ty;
@@ -849,10 +870,7 @@ impl Checker {
     /// Rejects literals that do not fit their type in any instantiation.
     fn check_literals(&self, solutions: &[Vec<Option<Type>>]) -> CResult<()> {
         for &(ty, v, span) in &self.int_literals {
-            let types: TypeSet = solutions
-                .iter()
-                .filter_map(|s| s[ty.0 as usize])
-                .collect();
+            let types: TypeSet = solutions.iter().filter_map(|s| s[ty.0 as usize]).collect();
             if !types.iter().any(|t| literal_fits(v, t.bits())) {
                 return Err(Diagnostic::error(
                     span,
@@ -942,11 +960,8 @@ fn float_cc(name: &str, span: Span) -> CResult<FloatCC> {
 }
 
 fn not_a_value(name: &str, span: Span) -> Diagnostic {
-    Diagnostic::error(
-        span,
-        format!("expected a value, found `{name}`"),
-    )
-    .with_help("values are `$variables`, `$CONSTANTS`, integers and instructions `(op …)`")
+    Diagnostic::error(span, format!("expected a value, found `{name}`"))
+        .with_help("values are `$variables`, `$CONSTANTS`, integers and instructions `(op …)`")
 }
 
 fn describe_binding(kind: BindingKind) -> &'static str {

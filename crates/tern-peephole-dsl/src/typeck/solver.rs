@@ -242,7 +242,10 @@ impl Solver {
             assignment[slot] = t;
             let type_of = |v: TyVar| {
                 let root = self.find(v).0 as usize;
-                assignment[classes.iter().position(|&c| c == root).expect("value class")]
+                assignment[classes
+                    .iter()
+                    .position(|&c| c == root)
+                    .expect("value class")]
             };
             let ok = checks[slot].iter().all(|&i| {
                 let op = &self.ops[i];
@@ -280,13 +283,19 @@ impl Solver {
         let mut classes = positions.clone();
         classes.sort();
         classes.dedup();
-        let domains: Vec<Vec<Type>> = classes.iter().map(|&c| self.domain(c).iter().collect()).collect();
+        let domains: Vec<Vec<Type>> = classes
+            .iter()
+            .map(|&c| self.domain(c).iter().collect())
+            .collect();
         let mut supported = vec![TypeSet::EMPTY; classes.len()];
         let mut pick = vec![0usize; classes.len()];
         let mut example_error = None;
         'outer: loop {
             let type_at = |pos: usize| {
-                let slot = classes.iter().position(|&c| c == positions[pos]).expect("listed");
+                let slot = classes
+                    .iter()
+                    .position(|&c| c == positions[pos])
+                    .expect("listed");
                 domains[slot][pick[slot]]
             };
             if domains.iter().all(|d| !d.is_empty()) {
@@ -317,10 +326,8 @@ impl Solver {
         for (slot, &class) in classes.iter().enumerate() {
             let before = self.domain(class);
             if supported[slot].is_empty() {
-                let mut d = Diagnostic::error(
-                    op.span,
-                    format!("`{}` cannot be typed here", op.sig.opcode),
-                );
+                let mut d =
+                    Diagnostic::error(op.span, format!("`{}` cannot be typed here", op.sig.opcode));
                 for (pos, &v) in positions.iter().enumerate() {
                     let what = if pos == 0 {
                         "controlling type".to_string()
@@ -379,7 +386,11 @@ mod tests {
     #[test]
     fn homogeneous_arithmetic_has_one_instantiation_per_integer_type() {
         let mut s = Solver::default();
-        let (r, x, y) = (s.fresh(Sort::Value), s.fresh(Sort::Value), s.fresh(Sort::Value));
+        let (r, x, y) = (
+            s.fresh(Sort::Value),
+            s.fresh(Sort::Value),
+            s.fresh(Sort::Value),
+        );
         op(&mut s, Opcode::Iadd, r, vec![x, y]);
         let sols = s.solve().unwrap();
         assert_eq!(sols.len(), 5);
@@ -402,7 +413,11 @@ mod tests {
     #[test]
     fn comparisons_produce_i8() {
         let mut s = Solver::default();
-        let (r, x, y) = (s.fresh(Sort::Value), s.fresh(Sort::Value), s.fresh(Sort::Value));
+        let (r, x, y) = (
+            s.fresh(Sort::Value),
+            s.fresh(Sort::Value),
+            s.fresh(Sort::Value),
+        );
         let ctrl = op(&mut s, Opcode::Icmp, r, vec![x, y]);
         s.unify(ctrl, x, span()).unwrap();
         let sols = s.solve().unwrap();
@@ -414,11 +429,15 @@ mod tests {
     fn conflicting_restrictions_are_reported() {
         let mut s = Solver::default();
         let x = s.fresh(Sort::Value);
-        s.restrict(x, TypeSet::single(Type::I32), span(), "ascribed").unwrap();
+        s.restrict(x, TypeSet::single(Type::I32), span(), "ascribed")
+            .unwrap();
         let e = s
             .restrict(x, TypeSet::single(Type::I64), span(), "bit-width")
             .unwrap_err();
-        assert_eq!(e.message, "type mismatch: bit-width requires i64, but this must be i32");
+        assert_eq!(
+            e.message,
+            "type mismatch: bit-width requires i64, but this must be i32"
+        );
         assert_eq!(e.notes.len(), 1);
     }
 
@@ -426,7 +445,8 @@ mod tests {
     fn untypeable_operation_is_reported() {
         let mut s = Solver::default();
         let (r, x) = (s.fresh(Sort::Value), s.fresh(Sort::Value));
-        s.restrict(r, TypeSet::single(Type::I8), span(), "ascribed").unwrap();
+        s.restrict(r, TypeSet::single(Type::I8), span(), "ascribed")
+            .unwrap();
         op(&mut s, Opcode::Uextend, r, vec![x]);
         let e = s.solve().unwrap_err();
         assert_eq!(e.message, "`uextend` cannot be typed here");

@@ -33,11 +33,12 @@ fn polymorphic_rule_instantiates_at_every_integer_width() {
 
 #[test]
 fn constants_repeated_names_and_preconditions() {
-    let r = rule(
-        "(=> (when (imul $x $C) (is-power-of-two $C)) (ishl $x $(log2 $C)))",
-    );
+    let r = rule("(=> (when (imul $x $C) (is-power-of-two $C)) (ishl $x $(log2 $C)))");
     let c = &r.bindings[1];
-    assert_eq!((c.name.as_str(), c.kind, c.at_imm), ("C", BindingKind::Const, false));
+    assert_eq!(
+        (c.name.as_str(), c.kind, c.at_imm),
+        ("C", BindingKind::Const, false)
+    );
     assert!(matches!(r.preds[0], Pred::IsPowerOfTwo(_)));
     // The shift amount defaults to the controlling type.
     let BuildKind::Op { operands, .. } = &r.rhs.kind else {
@@ -50,7 +51,10 @@ fn constants_repeated_names_and_preconditions() {
     let PatKind::Op { operands, .. } = &r.lhs.kind else {
         panic!()
     };
-    assert!(matches!(operands[1].kind, PatKind::Bind { first: false, .. }));
+    assert!(matches!(
+        operands[1].kind,
+        PatKind::Bind { first: false, .. }
+    ));
 }
 
 #[test]
@@ -66,9 +70,15 @@ fn bit_width_and_ascriptions_restrict_and_become_type_tests() {
     // Without the bit-width, `$x` could be i128 and the right-hand side
     // would not be an i64.
     let e = error("(=> (sextend{i64} (ireduce{i32} $x)) (sshr (ishl $x 32) 32))");
-    assert!(e.contains("it fails when the root is i64, `$x` is i128"), "{e}");
+    assert!(
+        e.contains("it fails when the root is i64, `$x` is i128"),
+        "{e}"
+    );
     let r = rule("(=> (when (iadd $x $C) (fits-in-native-word $C)) (iadd $C $x))");
-    assert_eq!(widths_of_root(&r), vec![Type::I8, Type::I16, Type::I32, Type::I64]);
+    assert_eq!(
+        widths_of_root(&r),
+        vec![Type::I8, Type::I16, Type::I32, Type::I64]
+    );
 }
 
 #[test]
@@ -99,13 +109,22 @@ fn type_sources_point_at_matched_values() {
     let BuildKind::Op { ctrl, operands, .. } = &r.rhs.kind else {
         panic!()
     };
-    assert_eq!(r.type_sources[ctrl.0 as usize], TypeSource::At(Path::root()));
-    assert_eq!(r.type_sources[operands[1].ty.0 as usize], TypeSource::At(Path::root()));
+    assert_eq!(
+        r.type_sources[ctrl.0 as usize],
+        TypeSource::At(Path::root())
+    );
+    assert_eq!(
+        r.type_sources[operands[1].ty.0 as usize],
+        TypeSource::At(Path::root())
+    );
     let r = rule("(=> (when (iadd $x $y) (bit-width $x 16)) (iadd $y $x))");
     let BuildKind::Op { ctrl, .. } = &r.rhs.kind else {
         panic!()
     };
-    assert_eq!(r.type_sources[ctrl.0 as usize], TypeSource::Fixed(Type::I16));
+    assert_eq!(
+        r.type_sources[ctrl.0 as usize],
+        TypeSource::Fixed(Type::I16)
+    );
 }
 
 #[test]
@@ -125,7 +144,10 @@ fn unknown_names_get_suggestions() {
 #[test]
 fn unbound_and_misused_names() {
     let e = error("(=> (iadd $x 0) $y)");
-    assert!(e.starts_with("error: `$y` is not bound by the left-hand side"), "{e}");
+    assert!(
+        e.starts_with("error: `$y` is not bound by the left-hand side"),
+        "{e}"
+    );
     let e = error("(=> (iadd $x $x) (ishl $x $(neg $x)))");
     assert!(e.contains("`$x` is a value"), "{e}");
     let e = error("(=> (icmp $C $x $y) 0)");
@@ -137,11 +159,20 @@ fn operators_with_effects_and_wrong_arity() {
     let e = error("(=> (load $x) $x)");
     assert!(e.contains("`load` cannot appear in a rule"), "{e}");
     let e = error("(=> (iadd $x) $x)");
-    assert!(e.contains("`iadd` takes 2 operands, found 1 operand"), "{e}");
+    assert!(
+        e.contains("`iadd` takes 2 operands, found 1 operand"),
+        "{e}"
+    );
     let e = error("(=> (icmp $x $y) 0)");
-    assert!(e.contains("`icmp` takes a condition code and 2 operands"), "{e}");
+    assert!(
+        e.contains("`icmp` takes a condition code and 2 operands"),
+        "{e}"
+    );
     let e = error("(=> $x $x)");
-    assert!(e.contains("the left-hand side must be an instruction pattern"), "{e}");
+    assert!(
+        e.contains("the left-hand side must be an instruction pattern"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -150,7 +181,10 @@ fn type_errors() {
     assert!(e.starts_with("error: `iadd` cannot be typed here"), "{e}");
     assert!(e.contains("its operand 1 can only be {i64, f64}"), "{e}");
     let e = error("(=> (fadd $x 1) $x)");
-    assert!(e.contains("cannot be typed") || e.contains("type mismatch"), "{e}");
+    assert!(
+        e.contains("cannot be typed") || e.contains("type mismatch"),
+        "{e}"
+    );
     let e = error("(=> (iadd{i8} $x 300) $x)");
     assert!(e.contains("the integer 300 does not fit in i8"), "{e}");
     let e = error("(=> (when (iadd $x $y) (bit-width $x 33)) $x)");

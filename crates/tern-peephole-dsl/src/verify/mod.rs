@@ -280,7 +280,10 @@ enum Site {
 /// instantiation.
 enum Step {
     Use(TermId),
-    Const { ty: Type, value: CExpr },
+    Const {
+        ty: Type,
+        value: CExpr,
+    },
     Inst {
         opcode: Opcode,
         ctrl: Type,
@@ -461,7 +464,8 @@ impl RuleChecker<'_> {
                 self.rule.name
             );
         }
-        let ty = |t: &TypeOf| interp::type_of(terms, &|p: &Path| interp::value_at(terms, root, p), t);
+        let ty =
+            |t: &TypeOf| interp::type_of(terms, &|p: &Path| interp::value_at(terms, root, p), t);
         let steps: Vec<Step> = self
             .linear
             .actions
@@ -591,12 +595,12 @@ impl RuleChecker<'_> {
                 match site {
                     Site::Input(_) => {}
                     Site::Const(id) => frame.terms.set_imm(id, Imm::Int(value)),
-                    Site::IntCC(id) => {
-                        frame.terms.set_imm(id, Imm::IntCC(IntCC::ALL[value as usize]))
-                    }
-                    Site::FloatCC(id) => {
-                        frame.terms.set_imm(id, Imm::FloatCC(FloatCC::ALL[value as usize]))
-                    }
+                    Site::IntCC(id) => frame
+                        .terms
+                        .set_imm(id, Imm::IntCC(IntCC::ALL[value as usize])),
+                    Site::FloatCC(id) => frame
+                        .terms
+                        .set_imm(id, Imm::FloatCC(FloatCC::ALL[value as usize])),
                 }
             }
         }
@@ -741,7 +745,12 @@ impl RuleChecker<'_> {
             let _ = match b.kind {
                 BindingKind::Value | BindingKind::Const => {
                     let t = inst[b.ty.0 as usize].expect("value type");
-                    write!(inputs, "${} = {}", b.name, show(&Ok(DataValue::new(t, sample[i]))))
+                    write!(
+                        inputs,
+                        "${} = {}",
+                        b.name,
+                        show(&Ok(DataValue::new(t, sample[i])))
+                    )
                 }
                 BindingKind::IntCC => {
                     write!(inputs, "${} = {}", b.name, IntCC::ALL[sample[i] as usize])

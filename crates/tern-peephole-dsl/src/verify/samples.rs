@@ -63,8 +63,15 @@ pub fn edge_values(ty: Type) -> Vec<u128> {
         .chain(
             // NaNs: canonical quiet, negative, signalling, with payload;
             // the smallest and largest subnormals.
-            [0x7fc0_0000u32, 0xffc0_0000, 0x7f80_0001, 0x7fc1_2345, 0x0000_0001, 0x007f_ffff]
-                .map(u128::from),
+            [
+                0x7fc0_0000u32,
+                0xffc0_0000,
+                0x7f80_0001,
+                0x7fc1_2345,
+                0x0000_0001,
+                0x007f_ffff,
+            ]
+            .map(u128::from),
         )
         .collect(),
         Type::F64 => [
@@ -171,7 +178,10 @@ mod tests {
             let v = edge_values(ty);
             assert!(v.iter().all(|&x| x & !ty.mask() == 0), "{ty}");
             assert!(v.contains(&0) && v.contains(&1) && v.contains(&ty.mask()));
-            assert!(v.contains(&(1 << (ty.bits() - 1))), "signed minimum at {ty}");
+            assert!(
+                v.contains(&(1 << (ty.bits() - 1))),
+                "signed minimum at {ty}"
+            );
             assert!(v.contains(&u128::from(ty.bits())), "width at {ty}");
         }
         let f = edge_values(Type::F32);

@@ -51,7 +51,10 @@ fn unsound_rule_gets_a_counterexample() {
     let errs = rendered("(=> (iadd $x 1) $x)");
     assert_eq!(errs.len(), 1);
     let e = &errs[0];
-    assert!(e.starts_with("error: unsound rule: the two sides can differ\n"), "{e}");
+    assert!(
+        e.starts_with("error: unsound rule: the two sides can differ\n"),
+        "{e}"
+    );
     assert!(e.contains("counterexample at i8: $x = 0 (0x0) : i8"), "{e}");
     assert!(e.contains("the left-hand side gives  1 (0x1) : i8"), "{e}");
     assert!(e.contains("the right-hand side gives 0 (0x0) : i8"), "{e}");
@@ -60,7 +63,11 @@ fn unsound_rule_gets_a_counterexample() {
 #[test]
 fn removing_or_adding_a_trap_is_unsound() {
     let errs = rendered("(=> (udiv $x $x) 1)");
-    assert!(errs[0].contains("the left-hand side gives  trap int_divz"), "{}", errs[0]);
+    assert!(
+        errs[0].contains("the left-hand side gives  trap int_divz"),
+        "{}",
+        errs[0]
+    );
     let errs = rendered("(=> (sdiv $x -1) (ineg $x))");
     assert!(errs[0].contains("-128"), "{}", errs[0]);
     assert!(errs[0].contains("trap int_ovf"), "{}", errs[0]);
@@ -88,7 +95,11 @@ fn float_rules_are_checked_bit_exactly() {
 fn identical_rules_are_shadowed() {
     let errs = rendered("(=> (iadd $x 0) $x)\n(=> (iadd $y 0) $y)");
     assert_eq!(errs.len(), 1);
-    assert!(errs[0].starts_with("warning: this rule can never fire"), "{}", errs[0]);
+    assert!(
+        errs[0].starts_with("warning: this rule can never fire"),
+        "{}",
+        errs[0]
+    );
     assert!(errs[0].contains("t.peep:2:1"), "{}", errs[0]);
     assert!(errs[0].contains("t.peep:1:1"), "{}", errs[0]);
 }
@@ -108,12 +119,19 @@ fn semantically_subsumed_rules_are_shadowed() {
 fn contradictory_preconditions_never_match() {
     let errs = rendered("(=> (when (iadd $x $C) (ult $C 0)) $x)");
     assert_eq!(errs.len(), 1);
-    assert!(errs[0].starts_with("warning: this rule never matches"), "{}", errs[0]);
+    assert!(
+        errs[0].starts_with("warning: this rule never matches"),
+        "{}",
+        errs[0]
+    );
 }
 
 #[test]
 fn summary_counts() {
     let (report, _) = verify_text("(=> (iadd $x 0) $x)");
     let s = report.summary();
-    assert!(s.starts_with("1 rules, 5 instantiations (1 exhaustive)"), "{s}");
+    assert!(
+        s.starts_with("1 rules, 5 instantiations (1 exhaustive)"),
+        "{s}"
+    );
 }
