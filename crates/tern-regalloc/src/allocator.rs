@@ -91,6 +91,8 @@ pub(crate) struct State {
     pub slots: SlotAllocator,
     pub moves: MoveBuffers,
     pub candidate_buf: Vec<PReg>,
+    /// Minimal pieces being built by a split: (instruction, bundle).
+    pub piece_buf: Vec<(u32, u32)>,
 }
 
 impl State {

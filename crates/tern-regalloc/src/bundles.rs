@@ -13,7 +13,7 @@
 
 use crate::allocator::State;
 use crate::function::Function;
-use crate::ir::{Bundle, BundleAlloc, MAX_NORMAL_WEIGHT, MINIMAL_WEIGHT, MINIMAL_WIDE_WEIGHT, NONE, SpillSet, inst_of};
+use crate::ir::{Bundle, BundleAlloc, MAX_NORMAL_WEIGHT, MINIMAL_WEIGHT, MINIMAL_WIDE_WEIGHT, NONE, Point, SpillSet, inst_of};
 use crate::reg::Block;
 use std::cmp::Reverse;
 
@@ -49,7 +49,7 @@ impl State {
 
         for k in 0..self.live.reuses.len() {
             let (input, def) = self.live.reuses[k];
-            self.try_merge_values(input, def);
+            self.try_merge_reuse(input, def);
         }
         for b in 0..func.num_blocks() {
             let block = Block::new(b);
@@ -97,19 +97,56 @@ impl State {
         }
     }
 
-    fn try_merge_values(&mut self, a: u32, b: u32) {
+    /// Merges a reuse def with its input. A reuse def's range starts at its
+    /// instruction's early point, so that nothing else sits in its register
+    /// while the input is copied there. An input that dies at the
+    /// instruction but occupies that point too (a block parameter used at
+    /// its block's first instruction, or a value also used by another
+    /// operand) overlaps it there. Sharing a register, the input's range
+    /// itself keeps the early point free, so the def may then start at the
+    /// late point instead.
+    fn try_merge_reuse(&mut self, input: u32, def: u32) {
+        let def_start = self.live.vregs[def as usize].def;
+        let first = self.live.vreg_ranges[def as usize];
+        let overlaps_only_there = first < self.live.vreg_ranges[def as usize + 1]
+            && self.ranges[first as usize].from == def_start
+            && self.value_ends_at(input, def_start + 1);
+        if !overlaps_only_there {
+            self.try_merge_values(input, def);
+            return;
+        }
+        self.shift_def(def, def_start + 1);
+        if !self.try_merge_values(input, def) {
+            self.shift_def(def, def_start);
+        }
+    }
+
+    /// Whether value `v`'s last range ends at `p`.
+    fn value_ends_at(&self, v: u32, p: Point) -> bool {
+        let end = self.live.vreg_ranges[v as usize + 1];
+        end > self.live.vreg_ranges[v as usize] && self.ranges[end as usize - 1].to == p
+    }
+
+    /// Moves the start of value `v`'s first range, and its def, to `p`.
+    fn shift_def(&mut self, v: u32, p: Point) {
+        let first = self.live.vreg_ranges[v as usize] as usize;
+        self.ranges[first].from = p;
+        let def_use = self.ranges[first].uses_start as usize;
+        self.live.uses[def_use].pos = p;
+        self.live.vregs[v as usize].def = p;
+    }
+
+    fn try_merge_values(&mut self, a: u32, b: u32) -> bool {
         let (ba, bb) = (self.bundle_of_value(a), self.bundle_of_value(b));
         if ba == NONE || bb == NONE || ba == bb {
-            return;
+            return false;
         }
         let (x, y) = (self.bundles[ba as usize], self.bundles[bb as usize]);
-        if (x.needs_reg && y.needs_stack) || (x.needs_stack && y.needs_reg) {
-            return;
-        }
-        if !self.disjoint(ba, bb) {
-            return;
+        if (x.needs_reg && y.needs_stack) || (x.needs_stack && y.needs_reg) || !self.disjoint(ba, bb) {
+            return false;
         }
         self.merge_lists(ba, bb);
+        true
     }
 
     /// Whether two bundles' ranges are disjoint, answering "no" when that

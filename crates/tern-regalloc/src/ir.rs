@@ -113,25 +113,6 @@ pub(crate) struct Use {
     pub weight: u32,
 }
 
-impl Use {
-    /// The smallest range that still serves this use from a register: the
-    /// use's "minimal piece".
-    #[inline]
-    pub(crate) fn minimal_piece(&self) -> (Point, Point) {
-        if self.kind.is_def() {
-            // A late def occupies its late point; an early def both points.
-            if self.pos % 2 == 1 {
-                (self.pos, self.pos + 1)
-            } else {
-                (self.pos, self.pos + 2)
-            }
-        } else {
-            // An early use occupies its early point; a late use both.
-            (self.pos & !1, self.pos + 1)
-        }
-    }
-}
-
 /// A maximal interval `[from, to)` of points over which one value lives in
 /// one allocation, with the uses it serves.
 #[derive(Clone, Copy, Debug)]

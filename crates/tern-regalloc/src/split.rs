@@ -85,73 +85,85 @@ impl State {
 
     /// Breaks bundle `b` into minimal bundles around its register uses and
     /// its spill bundle.
+    ///
+    /// The minimal pieces are whole instructions (`[2i, 2i + 2)`), one per
+    /// instruction with register uses, intersected with the bundle's
+    /// ranges. Cutting the bundle as a whole at these even points, rather
+    /// than range by range, keeps together ranges that meet at a late
+    /// point: a reuse def starting there and the input it took over (see
+    /// `try_merge_reuse`), which must share a register.
     fn split_into_minimal(&mut self, b: u32, stats: &mut Stats) {
         stats.minimal_splits += 1;
         let ss = self.bundles[b as usize].spill_set;
+        let mut pieces = core::mem::take(&mut self.piece_buf);
+        pieces.clear();
+        let mut r = self.bundles[b as usize].first;
+        while r != NONE {
+            let range = self.ranges[r as usize];
+            for u in &self.live.uses[range.uses_start as usize..range.uses_end as usize] {
+                if u.kind.needs_reg() {
+                    let inst = inst_of(u.pos);
+                    if pieces.last().is_none_or(|&(i, _)| i != inst) {
+                        pieces.push((inst, NONE));
+                    }
+                }
+            }
+            r = range.next;
+        }
+
         let mut r = self.bundles[b as usize].first;
         self.bundles[b as usize].first = NONE;
         self.bundles[b as usize].last = NONE;
+        let mut k = 0;
         while r != NONE {
-            let next = self.ranges[r as usize].next;
+            let range = self.ranges[r as usize];
+            while k < pieces.len() && early(pieces[k].0 + 1) <= range.from {
+                k += 1;
+            }
+            // Cut at the next piece boundary strictly inside the range.
+            let next = match pieces.get(k) {
+                Some(&(inst, _)) if range.from < early(inst) && early(inst) < range.to => {
+                    self.cut(r, early(inst))
+                }
+                Some(&(inst, _)) if range.from < early(inst + 1) && early(inst + 1) < range.to => {
+                    self.cut(r, early(inst + 1))
+                }
+                _ => range.next,
+            };
             self.ranges[r as usize].next = NONE;
-            self.carve_minimal(r, ss);
+            let from = self.ranges[r as usize].from;
+            match pieces.get_mut(k) {
+                Some((inst, piece)) if early(*inst) <= from => {
+                    if *piece == NONE {
+                        *piece = self.new_bundle(ss);
+                    }
+                    let piece = *piece;
+                    self.append_to_bundle(piece, r);
+                }
+                _ => self.add_to_spill_bundle(ss, (r, r)),
+            }
             r = next;
         }
+        for &(_, piece) in &pieces {
+            if piece != NONE {
+                self.update_properties(piece);
+                self.enqueue(piece);
+            }
+        }
+        self.piece_buf = pieces;
     }
 
-    /// Cuts range `r` into minimal bundles around each instruction with a
-    /// register use, and spill-bundle ranges in between.
-    fn carve_minimal(&mut self, r: u32, ss: u32) {
-        let mut cur = r;
-        let mut u = self.ranges[r as usize].uses_start as usize;
-        let uses_end = self.ranges[r as usize].uses_end as usize;
-        while u < uses_end {
-            if !self.live.uses[u].kind.needs_reg() {
-                u += 1;
-                continue;
-            }
-            // The union of the minimal pieces of this instruction's
-            // register uses.
-            let inst = inst_of(self.live.uses[u].pos);
-            let (mut lo, mut hi) = self.live.uses[u].minimal_piece();
-            u += 1;
-            while u < uses_end && inst_of(self.live.uses[u].pos) == inst {
-                if self.live.uses[u].kind.needs_reg() {
-                    let (l, h) = self.live.uses[u].minimal_piece();
-                    lo = lo.min(l);
-                    hi = hi.max(h);
-                }
-                u += 1;
-            }
-            // Cuts stay at gaps between instructions, where moves can go: a
-            // value used early and live on keeps its register through the
-            // instruction's late point.
-            let range = self.ranges[cur as usize];
-            let lo = (lo & !1).max(range.from);
-            let hi = hi.next_multiple_of(2).min(range.to);
-            if lo > range.from {
-                let rest = self.cut(cur, lo);
-                self.ranges[cur as usize].next = NONE;
-                self.add_to_spill_bundle(ss, (cur, cur));
-                cur = rest;
-            }
-            let rest = if hi < self.ranges[cur as usize].to {
-                let rest = self.cut(cur, hi);
-                self.ranges[cur as usize].next = NONE;
-                rest
-            } else {
-                NONE
-            };
-            let piece = self.new_bundle(ss);
-            self.set_list(piece, (cur, cur));
-            self.update_properties(piece);
-            self.enqueue(piece);
-            if rest == NONE {
-                return;
-            }
-            cur = rest;
+    /// Appends range `r` (the last so far in point order) to bundle `b`.
+    fn append_to_bundle(&mut self, b: u32, r: u32) {
+        self.ranges[r as usize].bundle = b;
+        self.ranges[r as usize].next = NONE;
+        let bundle = &mut self.bundles[b as usize];
+        if bundle.last == NONE {
+            bundle.first = r;
+        } else {
+            self.ranges[bundle.last as usize].next = r;
         }
-        self.add_to_spill_bundle(ss, (cur, cur));
+        self.bundles[b as usize].last = r;
     }
 
     /// The instruction of the first use of `b` that the bundle's allocation
