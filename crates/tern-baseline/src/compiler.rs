@@ -158,10 +158,12 @@ fn compile_body(
     while !ops.eof() {
         let offset = ops.original_position();
         emitter.offset = offset;
+        let reader = ops.get_binary_reader();
         ops.visit_operator(&mut ValidateThenEmit {
             validator,
             emitter,
             offset,
+            reader,
         })??;
     }
     ops.finish()?;

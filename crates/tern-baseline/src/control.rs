@@ -19,10 +19,10 @@
 
 use crate::emitter::{Emitter, Result};
 use crate::merge::State;
-use crate::regs::SCRATCH;
+use crate::regs::{INT_CALLER_SAVED, SCRATCH, allocatable, class_of};
 use crate::values::{Loc, Src, Value, frame_mem};
-use tern_asm::{Cond, Label, RegMemImm, Size, TrapCode};
-use tern_environ::wasmparser::{BlockType, BrTable};
+use tern_asm::{Cond, Label, PRegSet, RegClass, RegMemImm, Size, TrapCode};
+use tern_environ::wasmparser::{BinaryReader, BlockType, BrTable};
 use tern_environ::{TypeIndex, ValType, abi::first_result_reg, convert_val_type};
 
 /// What opened a control frame.
@@ -237,6 +237,7 @@ impl Emitter<'_> {
         if !self.reachable {
             return Ok(());
         }
+        self.promote_loop_locals();
         let index = self.control.len() - 1;
         let (base, params) = (self.control[index].base, self.control[index].params);
         let target = self.build_target(true, base, params);
@@ -246,6 +247,68 @@ impl Emitter<'_> {
         let label = self.control[index].label;
         self.asm.bind_label(label);
         Ok(())
+    }
+
+    /// Reads ahead over the loop starting at `reader` (see `loop_scan.rs`).
+    pub(crate) fn scan_loop(&mut self, reader: BinaryReader<'_>) {
+        let num_locals = self.locals.len();
+        self.loop_scanner
+            .scan(reader, num_locals, &mut self.loop_summary);
+    }
+
+    /// Before a loop header: loads the loop's most used locals into free
+    /// registers, leaving some free for the body's temporaries. If the body
+    /// calls, integer locals go to callee-saved registers, which survive
+    /// the calls (locals already in caller-saved registers move there), and
+    /// floats stay in memory (every float register is caller-saved).
+    fn promote_loop_locals(&mut self) {
+        const RESERVE: usize = 4;
+        let summary = std::mem::take(&mut self.loop_summary);
+        let free = |this: &Self, class| allocatable(class).difference(this.regs.used()).len();
+        let mut int_budget = free(self, RegClass::Int).saturating_sub(RESERVE);
+        let mut float_budget = if summary.calls {
+            0
+        } else {
+            free(self, RegClass::Float).saturating_sub(RESERVE)
+        };
+        for &(index, uses) in &summary.hot_locals {
+            if uses < 2 || (int_budget == 0 && float_budget == 0) {
+                break;
+            }
+            let local = self.locals.get(index);
+            let class = class_of(local.ty);
+            let budget = match class {
+                RegClass::Int => &mut int_budget,
+                RegClass::Float => &mut float_budget,
+            };
+            let to_callee_saved = summary.calls && class == RegClass::Int;
+            let (src, current) = match local.loc {
+                Loc::Spilled | Loc::Const(_) => (self.local_src(index), None),
+                Loc::Reg(r) if to_callee_saved && INT_CALLER_SAVED.contains(r) => {
+                    (Src::Reg(r), Some(r))
+                }
+                _ => continue,
+            };
+            if *budget == 0 {
+                continue;
+            }
+            let avoid = if to_callee_saved {
+                INT_CALLER_SAVED
+            } else {
+                PRegSet::empty()
+            };
+            let Some(reg) = self.regs.free_reg(class, avoid) else {
+                continue;
+            };
+            *budget -= 1;
+            self.load(local.ty, reg, src);
+            if let Some(old) = current {
+                self.regs.release(old);
+            }
+            self.regs.acquire(reg);
+            self.locals.set(index, Loc::Reg(reg));
+        }
+        self.loop_summary = summary;
     }
 
     pub(crate) fn visit_if(&mut self, ty: BlockType) -> Result {

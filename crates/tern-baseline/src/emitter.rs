@@ -11,6 +11,7 @@ use crate::CpuFeatures;
 use crate::control::ControlFrame;
 use crate::frame::FrameLayout;
 use crate::locals::Locals;
+use crate::loop_scan::{LoopScanner, LoopSummary};
 use crate::merge::State;
 use crate::regs::RegFile;
 use crate::values::{Src, Value};
@@ -49,6 +50,8 @@ pub(crate) struct Buffers {
     operands: Vec<(ValType, Src)>,
     labels: Vec<Label>,
     stubs: Vec<(u32, Label)>,
+    loop_scanner: LoopScanner,
+    loop_summary: LoopSummary,
 }
 
 /// The state of the function being compiled.
@@ -75,6 +78,9 @@ pub(crate) struct Emitter<'a> {
     pub(crate) labels: Vec<Label>,
     /// `br_table` transfer stubs: (relative depth, stub label).
     pub(crate) stubs: Vec<(u32, Label)>,
+    pub(crate) loop_scanner: LoopScanner,
+    /// What the scan of the loop about to be compiled found.
+    pub(crate) loop_summary: LoopSummary,
     pub(crate) frame: FrameLayout,
     /// Whether the code being emitted is reachable.
     pub(crate) reachable: bool,
@@ -119,6 +125,8 @@ impl<'a> Emitter<'a> {
             operands: buffers.operands,
             labels: buffers.labels,
             stubs: buffers.stubs,
+            loop_scanner: buffers.loop_scanner,
+            loop_summary: buffers.loop_summary,
             frame: FrameLayout::default(),
             reachable: true,
             local_aliases: 0,
@@ -146,6 +154,8 @@ impl<'a> Emitter<'a> {
             operands: self.operands,
             labels: self.labels,
             stubs: self.stubs,
+            loop_scanner: self.loop_scanner,
+            loop_summary: self.loop_summary,
         }
     }
 

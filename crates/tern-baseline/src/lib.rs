@@ -109,6 +109,7 @@
 //! | `regs.rs` | register conventions and reference counts |
 //! | `alloc.rs` | allocation, spilling, eviction |
 //! | `locals.rs` | where the locals are, and which are away from home |
+//! | `loop_scan.rs` | the look-ahead over a loop body that picks its register locals |
 //! | `control.rs` | control frames and control-flow operators |
 //! | `merge.rs` | merge targets and state transfers at joins |
 //! | `frame.rs` | frame layout, prologue, return sequence, finishing |
@@ -120,6 +121,7 @@ mod control;
 mod emitter;
 mod frame;
 mod locals;
+mod loop_scan;
 mod merge;
 mod ops;
 mod regs;

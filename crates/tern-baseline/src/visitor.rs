@@ -17,20 +17,29 @@
 
 use crate::emitter::Emitter;
 use tern_environ::CompileError;
-use tern_environ::wasmparser::{self, FuncValidator, ValidatorResources, VisitOperator};
+use tern_environ::wasmparser::{
+    self, BinaryReader, FuncValidator, ValidatorResources, VisitOperator,
+};
 
 /// The combined visitor for one operator at `offset`.
-pub(crate) struct ValidateThenEmit<'v, 'e, 'm> {
+pub(crate) struct ValidateThenEmit<'v, 'e, 'm, 'r> {
     pub(crate) validator: &'v mut FuncValidator<ValidatorResources>,
     pub(crate) emitter: &'e mut Emitter<'m>,
     pub(crate) offset: u64,
+    /// The bytecode from this operator on (for the look-ahead at loops).
+    pub(crate) reader: BinaryReader<'r>,
 }
 
 /// Routes an operator, by proposal and name, to the emitter.
 macro_rules! dispatch {
     // The structural operators are tracked even in unreachable code.
     ($self:ident visit_block $($arg:ident)*) => { $self.structural(|e| e.visit_block($($arg),*)) };
-    ($self:ident visit_loop $($arg:ident)*) => { $self.structural(|e| e.visit_loop($($arg),*)) };
+    ($self:ident visit_loop $($arg:ident)*) => {{
+        if $self.emitter.reachable {
+            $self.emitter.scan_loop($self.reader.clone());
+        }
+        $self.structural(|e| e.visit_loop($($arg),*))
+    }};
     // `if` also consumes a pending comparison (its condition).
     ($self:ident visit_if $($arg:ident)*) => { $self.emitter.visit_if($($arg),*) };
     ($self:ident visit_else $($arg:ident)*) => { $self.structural(|e| e.visit_else($($arg),*)) };
@@ -76,7 +85,7 @@ macro_rules! define_visit {
     }};
 }
 
-impl ValidateThenEmit<'_, '_, '_> {
+impl ValidateThenEmit<'_, '_, '_, '_> {
     /// A structural operator: emitted in reachable and unreachable code.
     #[inline]
     fn structural(
@@ -117,7 +126,7 @@ impl ValidateThenEmit<'_, '_, '_> {
 }
 
 #[allow(clippy::clone_on_copy)]
-impl<'a> VisitOperator<'a> for ValidateThenEmit<'_, '_, '_> {
+impl<'a> VisitOperator<'a> for ValidateThenEmit<'_, '_, '_, '_> {
     type Output = Result<(), CompileError>;
 
     wasmparser::for_each_visit_operator!(define_visit);

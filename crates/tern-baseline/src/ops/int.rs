@@ -59,6 +59,25 @@ impl IntOp {
     }
 }
 
+/// What `x op c` simplifies to, for a constant right operand.
+enum Identity {
+    /// `x` itself (`x + 0`, `x * 1`, `x & -1`, …).
+    Left,
+    /// Zero (`x * 0`, `x & 0`).
+    Zero,
+}
+
+/// (Constants are normalized, so an all-ones i32 is -1 as well.)
+fn identity(op: IntOp, c: i64) -> Option<Identity> {
+    match (op, c) {
+        (IntOp::Add | IntOp::Sub | IntOp::Or | IntOp::Xor, 0)
+        | (IntOp::Mul, 1)
+        | (IntOp::And, -1) => Some(Identity::Left),
+        (IntOp::Mul | IntOp::And, 0) => Some(Identity::Zero),
+        _ => None,
+    }
+}
+
 /// The number of bits of an integer type.
 fn bits(ty: ValType) -> u32 {
     int_size(ty).bits()
@@ -144,6 +163,19 @@ impl Emitter<'_> {
         let swap = op.commutative()
             && (matches!(lhs, Src::Imm(_)) || (!self.is_owned(lhs) && self.is_owned(rhs)));
         let (lhs, rhs) = if swap { (rhs, lhs) } else { (lhs, rhs) };
+        if let Src::Imm(c) = rhs {
+            match identity(op, c) {
+                Some(Identity::Left) if matches!(lhs, Src::Reg(_)) => {
+                    self.push_src(ty, lhs);
+                    return Ok(());
+                }
+                Some(Identity::Zero) => {
+                    self.push_const(ty, 0);
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
         let size = int_size(ty);
         if let (Src::Reg(l), false) = (lhs, self.is_owned(lhs))
             && let Some(dst) = self.try_lea(ty, op, l, rhs)
@@ -217,6 +249,9 @@ impl Emitter<'_> {
         let size = int_size(ty);
         match (value, count) {
             (Src::Imm(a), Src::Imm(b)) => self.push_const(ty, fold_shift(ty, op, a, b)),
+            (Src::Reg(_), Src::Imm(c)) if c as u32 & (bits(ty) - 1) == 0 => {
+                self.push_src(ty, value)
+            }
             (_, Src::Imm(c)) => {
                 let dst = self.in_owned_reg(ty, value, PRegSet::empty());
                 let amount = (c as u32 & (bits(ty) - 1)) as u8;
