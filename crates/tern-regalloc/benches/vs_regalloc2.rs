@@ -80,7 +80,11 @@ impl<'a> Ra2Function<'a> {
                     .collect()
             })
             .collect();
-        let blocks = |list: &[Block]| list.iter().map(|b| regalloc2::Block::new(b.index())).collect();
+        let blocks = |list: &[Block]| {
+            list.iter()
+                .map(|b| regalloc2::Block::new(b.index()))
+                .collect()
+        };
         Ra2Function {
             func,
             operands,
@@ -203,15 +207,21 @@ fn cases() -> Vec<Case> {
     let x64 = testing::x64_like_env;
     vec![
         generated("small x1000", x64(), GenConfig::small(), 1000, 1),
-        generated("medium (1k insts) x50", x64(), GenConfig::sized(1_000), 50, 2),
-        generated("large (10k insts) x3", x64(), GenConfig::sized(10_000), 3, 3),
         generated(
-            "huge (50k insts)",
+            "medium (1k insts) x50",
             x64(),
-            GenConfig::sized(50_000),
-            1,
-            4,
+            GenConfig::sized(1_000),
+            50,
+            2,
         ),
+        generated(
+            "large (10k insts) x3",
+            x64(),
+            GenConfig::sized(10_000),
+            3,
+            3,
+        ),
+        generated("huge (50k insts)", x64(), GenConfig::sized(50_000), 1, 4),
         generated(
             "loop nest depth 8 (10k insts) x3",
             x64(),
@@ -277,12 +287,25 @@ fn main() {
     let runs = 7;
     println!(
         "{:<38} {:>8} {:>10} {:>10} {:>6} {:>8} {:>8} {:>6} {:>6} {:>6} {:>6}",
-        "case", "insts", "tern ms", "ra2 ms", "time", "tern mv", "ra2 mv", "moves", "tern s", "ra2 s", "slots"
+        "case",
+        "insts",
+        "tern ms",
+        "ra2 ms",
+        "time",
+        "tern mv",
+        "ra2 mv",
+        "moves",
+        "tern s",
+        "ra2 s",
+        "slots"
     );
     let (mut total_tern, mut total_ra2) = (Duration::ZERO, Duration::ZERO);
     let (mut total_tern_moves, mut total_ra2_moves) = (0usize, 0usize);
     for case in cases() {
-        if filter.as_ref().is_some_and(|f| !case.name.contains(f.as_str())) {
+        if filter
+            .as_ref()
+            .is_some_and(|f| !case.name.contains(f.as_str()))
+        {
             continue;
         }
         let insts: usize = case.funcs.iter().map(|f| f.insts.len()).sum();

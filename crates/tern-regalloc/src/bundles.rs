@@ -13,7 +13,10 @@
 
 use crate::allocator::State;
 use crate::function::Function;
-use crate::ir::{Bundle, BundleAlloc, MAX_NORMAL_WEIGHT, MINIMAL_WEIGHT, MINIMAL_WIDE_WEIGHT, NONE, Point, SpillSet, inst_of};
+use crate::ir::{
+    Bundle, BundleAlloc, MAX_NORMAL_WEIGHT, MINIMAL_WEIGHT, MINIMAL_WIDE_WEIGHT, NONE, Point,
+    SpillSet, inst_of,
+};
 use crate::reg::Block;
 use std::cmp::Reverse;
 
@@ -142,7 +145,10 @@ impl State {
             return false;
         }
         let (x, y) = (self.bundles[ba as usize], self.bundles[bb as usize]);
-        if (x.needs_reg && y.needs_stack) || (x.needs_stack && y.needs_reg) || !self.disjoint(ba, bb) {
+        if (x.needs_reg && y.needs_stack)
+            || (x.needs_stack && y.needs_reg)
+            || !self.disjoint(ba, bb)
+        {
             return false;
         }
         self.merge_lists(ba, bb);
@@ -153,8 +159,14 @@ impl State {
     /// would take too long to establish.
     fn disjoint(&self, a: u32, b: u32) -> bool {
         let (x, y) = (self.bundles[a as usize], self.bundles[b as usize]);
-        let (x_start, x_end) = (self.ranges[x.first as usize].from, self.ranges[x.last as usize].to);
-        let (y_start, y_end) = (self.ranges[y.first as usize].from, self.ranges[y.last as usize].to);
+        let (x_start, x_end) = (
+            self.ranges[x.first as usize].from,
+            self.ranges[x.last as usize].to,
+        );
+        let (y_start, y_end) = (
+            self.ranges[y.first as usize].from,
+            self.ranges[y.last as usize].to,
+        );
         if x_end <= y_start || y_end <= x_start {
             return true;
         }
@@ -184,7 +196,8 @@ impl State {
             r = self.ranges[r as usize].next;
         }
         let (x, y) = (self.bundles[a as usize], self.bundles[b as usize]);
-        let (first, last) = if self.ranges[x.last as usize].to <= self.ranges[y.first as usize].from {
+        let (first, last) = if self.ranges[x.last as usize].to <= self.ranges[y.first as usize].from
+        {
             self.ranges[x.last as usize].next = y.first;
             (x.first, y.last)
         } else if self.ranges[y.last as usize].to <= self.ranges[x.first as usize].from {
@@ -208,7 +221,8 @@ impl State {
         let mut first = NONE;
         let mut last = NONE;
         while i != NONE || j != NONE {
-            let take_i = j == NONE || (i != NONE && self.ranges[i as usize].from < self.ranges[j as usize].from);
+            let take_i = j == NONE
+                || (i != NONE && self.ranges[i as usize].from < self.ranges[j as usize].from);
             let r = if take_i { i } else { j };
             if take_i {
                 i = self.ranges[i as usize].next;

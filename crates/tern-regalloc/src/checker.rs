@@ -108,7 +108,9 @@ impl fmt::Display for CheckError {
                 f,
                 "{inst}: operand #{operand} shares its location with a value still in use"
             ),
-            CheckError::BadMove { before, mv } => write!(f, "before {inst}: bad move {mv}", inst = before),
+            CheckError::BadMove { before, mv } => {
+                write!(f, "before {inst}: bad move {mv}", inst = before)
+            }
         }
     }
 }
@@ -181,8 +183,7 @@ impl State {
         let values: Vec<u32> = self.0[self.run(from)].iter().map(|e| e.1).collect();
         self.clear(to);
         let at = self.0.partition_point(|e| e.0 < to);
-        self.0
-            .splice(at..at, values.into_iter().map(|v| (to, v)));
+        self.0.splice(at..at, values.into_iter().map(|v| (to, v)));
     }
 
     /// Keeps only the entries also in `other`; returns whether anything
@@ -236,9 +237,7 @@ impl<'a, F: Function> Checker<'a, F> {
     fn run(&self) -> Result<(), CheckError> {
         let n = self.func.num_insts();
         if self.output.inst_alloc_offsets.len() != n + 1 {
-            return Err(CheckError::Malformed {
-                inst: Inst::new(0),
-            });
+            return Err(CheckError::Malformed { inst: Inst::new(0) });
         }
         for w in self.output.edits.windows(2) {
             if w[0].0 > w[1].0 {
@@ -332,7 +331,12 @@ impl<'a, F: Function> Checker<'a, F> {
         Ok(())
     }
 
-    fn check_constraint(&self, inst: Inst, k: usize, allocs: &[Allocation]) -> Result<(), CheckError> {
+    fn check_constraint(
+        &self,
+        inst: Inst,
+        k: usize,
+        allocs: &[Allocation],
+    ) -> Result<(), CheckError> {
         let ops = self.func.inst_operands(inst);
         let op = ops[k];
         let alloc = allocs[k];
@@ -344,7 +348,8 @@ impl<'a, F: Function> Checker<'a, F> {
                     && self.output.spill_slot_class(s) == class
             }
         };
-        let allocatable_reg = |a: Allocation| a.as_reg().is_some_and(|r| self.allocatable.contains(r));
+        let allocatable_reg =
+            |a: Allocation| a.as_reg().is_some_and(|r| self.allocatable.contains(r));
         let ok = class_ok
             && match op.constraint() {
                 Constraint::Any => alloc.is_stack() || allocatable_reg(alloc),
@@ -442,9 +447,8 @@ impl<'a, F: Function> Checker<'a, F> {
             if is(k, OperandKind::Use, OperandPos::Late) {
                 read(state, k)?;
                 let clobbered = allocs[k].as_reg().is_some_and(|r| clobbers.contains(r));
-                let overwritten = (0..ops.len()).any(|j| {
-                    is(j, OperandKind::Def, OperandPos::Late) && allocs[j] == allocs[k]
-                });
+                let overwritten = (0..ops.len())
+                    .any(|j| is(j, OperandKind::Def, OperandPos::Late) && allocs[j] == allocs[k]);
                 if clobbered || overwritten {
                     return Err(overlap(k));
                 }
@@ -509,7 +513,11 @@ mod tests {
         let v1 = b.vreg(RegClass::Int);
         b.inst(blk, &[Operand::reg_def(v0)], PRegSet::empty());
         b.inst(blk, &[Operand::reg_def(v1)], PRegSet::empty());
-        b.inst(blk, &[Operand::reg_use(v0), Operand::reg_use(v1)], PRegSet::empty());
+        b.inst(
+            blk,
+            &[Operand::reg_use(v0), Operand::reg_use(v1)],
+            PRegSet::empty(),
+        );
         b.ret(blk, &[Operand::fixed_use(v1, r(0))]);
         b.finish()
     }
@@ -557,7 +565,12 @@ mod tests {
             Err(CheckError::BadMove { .. })
         ));
         let not_allocatable = output(
-            &[&[R0], &[Allocation::Reg(r(5))], &[R0, Allocation::Reg(r(5))], &[R0]],
+            &[
+                &[R0],
+                &[Allocation::Reg(r(5))],
+                &[R0, Allocation::Reg(r(5))],
+                &[R0],
+            ],
             &[],
             0,
         );
@@ -576,7 +589,11 @@ mod tests {
         let (b0, b1, b2, b3) = (b.block(), b.block(), b.block(), b.block());
         let v0 = b.vreg(RegClass::Int);
         let c = b.vreg(RegClass::Int);
-        b.inst(b0, &[Operand::reg_def(v0), Operand::reg_def(c)], PRegSet::empty());
+        b.inst(
+            b0,
+            &[Operand::reg_def(v0), Operand::reg_def(c)],
+            PRegSet::empty(),
+        );
         b.branch(b0, &[Operand::reg_use(c)], &[(b1, &[]), (b2, &[])]);
         b.jump(b1, b3, &[]);
         let other = b.vreg(RegClass::Int);
@@ -607,10 +624,17 @@ mod tests {
         b.param(b1, p);
         b.inst(b0, &[Operand::reg_def(v0)], PRegSet::empty());
         b.jump(b0, b1, &[v0]);
-        b.inst(b1, &[Operand::reg_use(p), Operand::reg_def(v1)], PRegSet::empty());
+        b.inst(
+            b1,
+            &[Operand::reg_use(p), Operand::reg_def(v1)],
+            PRegSet::empty(),
+        );
         b.jump(b1, b1, &[v1]);
         let f = b.finish();
-        assert_eq!(f.blocks[1].insts, InstRange::new(Inst::new(2), Inst::new(4)));
+        assert_eq!(
+            f.blocks[1].insts,
+            InstRange::new(Inst::new(2), Inst::new(4))
+        );
         let env = small_env(3, 0, false);
         // p lives in r0; v1 is defined in r1 and moved to r0 before the jump.
         let good = output(&[&[R0], &[], &[R0, R1], &[]], &[(3, mv(R1, R0))], 0);
@@ -634,9 +658,17 @@ mod tests {
         let (x, y) = (b.vreg(RegClass::Int), b.vreg(RegClass::Int));
         b.param(b1, x);
         b.param(b1, y);
-        b.inst(b0, &[Operand::reg_def(a), Operand::reg_def(c)], PRegSet::empty());
+        b.inst(
+            b0,
+            &[Operand::reg_def(a), Operand::reg_def(c)],
+            PRegSet::empty(),
+        );
         b.jump(b0, b1, &[a, c]);
-        b.inst(b1, &[Operand::fixed_use(x, r(0)), Operand::fixed_use(y, r(1))], PRegSet::empty());
+        b.inst(
+            b1,
+            &[Operand::fixed_use(x, r(0)), Operand::fixed_use(y, r(1))],
+            PRegSet::empty(),
+        );
         b.jump(b1, b1, &[y, x]);
         let f = b.finish();
         let env = small_env(3, 0, false);
@@ -653,10 +685,22 @@ mod tests {
     fn early_defs_may_not_share_an_input_register_and_late_uses_survive() {
         let mut b = FunctionBuilder::new();
         let blk = b.block();
-        let (a, d, e) = (b.vreg(RegClass::Int), b.vreg(RegClass::Int), b.vreg(RegClass::Int));
+        let (a, d, e) = (
+            b.vreg(RegClass::Int),
+            b.vreg(RegClass::Int),
+            b.vreg(RegClass::Int),
+        );
         b.inst(blk, &[Operand::reg_def(a)], PRegSet::empty());
-        b.inst(blk, &[Operand::reg_use(a), Operand::reg_def_early(d)], PRegSet::empty());
-        b.inst(blk, &[Operand::reg_use_late(d), Operand::reg_def(e)], PRegSet::empty());
+        b.inst(
+            blk,
+            &[Operand::reg_use(a), Operand::reg_def_early(d)],
+            PRegSet::empty(),
+        );
+        b.inst(
+            blk,
+            &[Operand::reg_use_late(d), Operand::reg_def(e)],
+            PRegSet::empty(),
+        );
         b.ret(blk, &[Operand::reg_use(e)]);
         let f = b.finish();
         let env = small_env(3, 0, false);
@@ -703,11 +747,23 @@ mod tests {
     fn reuse_defs_share_exactly_their_input() {
         let mut b = FunctionBuilder::new();
         let blk = b.block();
-        let (x, y, z) = (b.vreg(RegClass::Int), b.vreg(RegClass::Int), b.vreg(RegClass::Int));
-        b.inst(blk, &[Operand::reg_def(x), Operand::reg_def(y)], PRegSet::empty());
+        let (x, y, z) = (
+            b.vreg(RegClass::Int),
+            b.vreg(RegClass::Int),
+            b.vreg(RegClass::Int),
+        );
         b.inst(
             blk,
-            &[Operand::reg_use(x), Operand::reg_use(y), Operand::reuse_def(z, 0)],
+            &[Operand::reg_def(x), Operand::reg_def(y)],
+            PRegSet::empty(),
+        );
+        b.inst(
+            blk,
+            &[
+                Operand::reg_use(x),
+                Operand::reg_use(y),
+                Operand::reuse_def(z, 0),
+            ],
             PRegSet::empty(),
         );
         b.ret(blk, &[Operand::reg_use(z)]);

@@ -163,10 +163,9 @@ impl fmt::Display for Error {
             Error::CriticalEdge { from, to } => {
                 write!(f, "critical edge {from} -> {to} is not split")
             }
-            Error::BadEntryBlock { block } => write!(
-                f,
-                "entry block {block} has predecessors or parameters"
-            ),
+            Error::BadEntryBlock { block } => {
+                write!(f, "entry block {block} has predecessors or parameters")
+            }
             Error::UnreachableBlock { block } => write!(f, "{block} is unreachable"),
             Error::BranchArgsMismatch { block, succ_index } => write!(
                 f,
@@ -186,7 +185,10 @@ impl fmt::Display for Error {
                 write!(f, "{inst}: register class mismatch for {vreg}")
             }
             Error::InvalidReuse { inst, operand } => {
-                write!(f, "{inst}: operand #{operand} has an invalid reuse constraint")
+                write!(
+                    f,
+                    "{inst}: operand #{operand} has an invalid reuse constraint"
+                )
             }
             Error::FixedRegConflict { inst, preg } => write!(
                 f,

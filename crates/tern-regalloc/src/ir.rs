@@ -215,5 +215,5 @@ pub(crate) fn use_weight(kind: UseKind, loop_depth: u32) -> u32 {
         UseKind::FixedUse(_) | UseKind::FixedDef(_) | UseKind::ReuseInput => 2,
         UseKind::StackUse | UseKind::StackDef => 1,
     };
-    base * 1000 << (2 * loop_depth.min(7))
+    (base * 1000) << (2 * loop_depth.min(7))
 }

@@ -135,8 +135,18 @@ impl Liveness {
         offsets.push(allocs.len() as u32);
         regs.clobbers.finish();
 
-        bucket_by_vreg(&self.raw_uses, num_vregs, &mut self.use_offsets, &mut self.uses);
-        bucket_by_vreg(&self.raw_args, num_vregs, &mut self.arg_offsets, &mut self.arg_blocks);
+        bucket_by_vreg(
+            &self.raw_uses,
+            num_vregs,
+            &mut self.use_offsets,
+            &mut self.uses,
+        );
+        bucket_by_vreg(
+            &self.raw_args,
+            num_vregs,
+            &mut self.arg_offsets,
+            &mut self.arg_blocks,
+        );
 
         self.ranges.clear();
         self.vreg_ranges.clear();
@@ -261,7 +271,14 @@ impl Liveness {
                             Constraint::Stack => (UseKind::StackUse, pos),
                             Constraint::Fixed(r) => {
                                 let to = if late_pos { late(i) + 1 } else { early(i) + 1 };
-                                self.inst_fixed.push((r, Reservation { from: early(i), to, owner }));
+                                self.inst_fixed.push((
+                                    r,
+                                    Reservation {
+                                        from: early(i),
+                                        to,
+                                        owner,
+                                    },
+                                ));
                                 if late_pos {
                                     fixed_late.insert(r);
                                 }
@@ -296,7 +313,14 @@ impl Liveness {
                             info.def = late(i);
                             info.fixed_def = Some(r);
                             fixed_defs.insert(r);
-                            self.inst_fixed.push((r, Reservation { from: start, to: late(i) + 1, owner }));
+                            self.inst_fixed.push((
+                                r,
+                                Reservation {
+                                    from: start,
+                                    to: late(i) + 1,
+                                    owner,
+                                },
+                            ));
                             (UseKind::FixedDef(r), late(i))
                         }
                     }
@@ -317,16 +341,23 @@ impl Liveness {
         // A use of a value this instruction defines, or a value needed both
         // in a register and a slot, cannot be satisfied.
         for &(v, u) in &self.inst_uses {
-            if matches!(u.kind, UseKind::RegDef | UseKind::AnyDef | UseKind::StackDef | UseKind::FixedDef(_)) {
+            if matches!(
+                u.kind,
+                UseKind::RegDef | UseKind::AnyDef | UseKind::StackDef | UseKind::FixedDef(_)
+            ) {
                 continue;
             }
             let info = &self.vregs[v as usize];
             let vreg = VReg::new(v as usize, info.class);
-            if info.def != NONE && info.def_block == block && info.def >= early(i) && !info.is_param {
+            if info.def != NONE && info.def_block == block && info.def >= early(i) && !info.is_param
+            {
                 return Err(Error::UseNotDominated { vreg });
             }
             if u.kind == UseKind::StackUse
-                && self.inst_uses.iter().any(|&(w, x)| w == v && x.kind == UseKind::RegUse)
+                && self
+                    .inst_uses
+                    .iter()
+                    .any(|&(w, x)| w == v && x.kind == UseKind::RegUse)
             {
                 return Err(Error::StackAndRegConstraint { inst, vreg });
             }
@@ -334,7 +365,11 @@ impl Liveness {
 
         // A fixed def overrides a clobber of its register.
         let clobbers = func.inst_clobbers(inst).difference(fixed_defs);
-        if let Some(r) = clobbers.intersection(fixed_late.union(scratch)).iter().next() {
+        if let Some(r) = clobbers
+            .intersection(fixed_late.union(scratch))
+            .iter()
+            .next()
+        {
             return Err(Error::FixedRegConflict { inst, preg: r });
         }
         if !clobbers.is_empty() {
@@ -343,12 +378,16 @@ impl Liveness {
 
         // Fixed reservations: per register in point order, merging those of
         // one value, rejecting overlaps between values.
-        self.inst_fixed.sort_unstable_by_key(|&(r, res)| (r, res.from, res.to));
+        self.inst_fixed
+            .sort_unstable_by_key(|&(r, res)| (r, res.from, res.to));
         let mut k = 0;
         while k < self.inst_fixed.len() {
             let (r, mut res) = self.inst_fixed[k];
             k += 1;
-            while k < self.inst_fixed.len() && self.inst_fixed[k].0 == r && self.inst_fixed[k].1.from < res.to {
+            while k < self.inst_fixed.len()
+                && self.inst_fixed[k].0 == r
+                && self.inst_fixed[k].1.from < res.to
+            {
                 let next = self.inst_fixed[k].1;
                 if next.owner != res.owner {
                     return Err(Error::FixedRegConflict { inst, preg: r });
@@ -502,7 +541,12 @@ impl Liveness {
 
 /// Stable counting sort of `(vreg, item)` pairs into `items`, with
 /// `offsets[v]..offsets[v + 1]` the items of `v`.
-fn bucket_by_vreg<T: Copy>(raw: &[(u32, T)], num_vregs: usize, offsets: &mut Vec<u32>, items: &mut Vec<T>) {
+fn bucket_by_vreg<T: Copy>(
+    raw: &[(u32, T)],
+    num_vregs: usize,
+    offsets: &mut Vec<u32>,
+    items: &mut Vec<T>,
+) {
     offsets.clear();
     offsets.resize(num_vregs + 1, 0);
     for &(v, _) in raw {
@@ -631,8 +675,16 @@ mod tests {
         let blk = b.block();
         let v = b.vreg(RegClass::Int);
         let w = b.vreg(RegClass::Int);
-        b.inst(blk, &[Operand::reg_def(v), Operand::reg_def(w)], PRegSet::empty());
-        b.inst(blk, &[Operand::fixed_use(v, r0), Operand::fixed_use(w, r0)], PRegSet::empty());
+        b.inst(
+            blk,
+            &[Operand::reg_def(v), Operand::reg_def(w)],
+            PRegSet::empty(),
+        );
+        b.inst(
+            blk,
+            &[Operand::fixed_use(v, r0), Operand::fixed_use(w, r0)],
+            PRegSet::empty(),
+        );
         b.ret(blk, &[]);
         assert_eq!(
             analyze(&b.finish()).err(),
@@ -648,7 +700,10 @@ mod tests {
         b.inst(blk, &[Operand::reg_def(v)], PRegSet::empty());
         b.inst(blk, &[Operand::reg_def(v)], PRegSet::empty());
         b.ret(blk, &[]);
-        assert_eq!(analyze(&b.finish()).err(), Some(Error::MultipleDefs { vreg: v }));
+        assert_eq!(
+            analyze(&b.finish()).err(),
+            Some(Error::MultipleDefs { vreg: v })
+        );
     }
 
     #[test]
@@ -657,7 +712,11 @@ mod tests {
         let blk = b.block();
         let (v, w) = (b.vreg(RegClass::Int), b.vreg(RegClass::Int));
         b.inst(blk, &[Operand::reg_def(v)], PRegSet::empty());
-        b.inst(blk, &[Operand::stack_use(v), Operand::reuse_def(w, 0)], PRegSet::empty());
+        b.inst(
+            blk,
+            &[Operand::stack_use(v), Operand::reuse_def(w, 0)],
+            PRegSet::empty(),
+        );
         b.ret(blk, &[]);
         assert_eq!(
             analyze(&b.finish()).err(),
@@ -671,7 +730,11 @@ mod tests {
         let blk = b.block();
         let v = b.vreg(RegClass::Int);
         b.inst(blk, &[Operand::reg_def(v)], PRegSet::empty());
-        b.inst(blk, &[Operand::stack_use(v), Operand::reg_use(v)], PRegSet::empty());
+        b.inst(
+            blk,
+            &[Operand::stack_use(v), Operand::reg_use(v)],
+            PRegSet::empty(),
+        );
         b.ret(blk, &[]);
         assert_eq!(
             analyze(&b.finish()).err(),

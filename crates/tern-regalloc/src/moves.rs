@@ -14,7 +14,7 @@
 //!
 //! Every move is placed in the *gap* before some instruction. All moves in
 //! one gap form a parallel move, resolved by
-//! [`MoveResolver`](crate::parallel_move::MoveResolver). For this to be
+//! [`MoveResolver`]. For this to be
 //! sound, every move of a value in a gap reads the same source: the
 //! location the value occupies on *entering* the gap. Inside a block that
 //! is the piece covering the previous instruction's late point — or the
@@ -77,7 +77,12 @@ pub(crate) struct MoveBuffers {
 
 impl State {
     /// Fills in every operand's allocation and inserts the moves.
-    pub(crate) fn insert_moves<F: Function>(&mut self, func: &F, env: &MachineEnv, out: &mut Output) {
+    pub(crate) fn insert_moves<F: Function>(
+        &mut self,
+        func: &F,
+        env: &MachineEnv,
+        out: &mut Output,
+    ) {
         self.collect_pieces(out);
         let mut requests = core::mem::take(&mut self.moves.requests);
         requests.clear();
@@ -109,7 +114,10 @@ impl State {
             let mut r = b.first;
             while r != NONE {
                 let range = self.ranges[r as usize];
-                debug_assert!(range.from.is_multiple_of(2) || range.from == self.live.vregs[range.vreg as usize].def);
+                debug_assert!(
+                    range.from.is_multiple_of(2)
+                        || range.from == self.live.vregs[range.vreg as usize].def
+                );
                 m.raw.push((
                     range.vreg,
                     Piece {
@@ -213,7 +221,14 @@ impl State {
         self.location_at(source, pred_end)
     }
 
-    fn request(&self, requests: &mut Vec<Request>, gap: u32, v: u32, from: Allocation, to: Allocation) {
+    fn request(
+        &self,
+        requests: &mut Vec<Request>,
+        gap: u32,
+        v: u32,
+        from: Allocation,
+        to: Allocation,
+    ) {
         if from != to {
             requests.push(Request {
                 gap,
@@ -396,7 +411,8 @@ impl State {
             sequence.clear();
             resolver.resolve(&group, class, &mut temps, &mut sequence);
             for &(from, to) in &sequence {
-                out.edits.push((Inst::new(gap as usize), Move { from, to, class }));
+                out.edits
+                    .push((Inst::new(gap as usize), Move { from, to, class }));
             }
         }
         self.moves.group = group;
@@ -442,8 +458,7 @@ impl MoveTemps for GapTemps<'_> {
             return Some(r);
         }
         self.class_regs[class.index()].iter().copied().find(|&r| {
-            !named(moves, r)
-                && !self.points.iter().any(|&p| self.regs.reg(r).occupied_at(p))
+            !named(moves, r) && !self.points.iter().any(|&p| self.regs.reg(r).occupied_at(p))
         })
     }
 

@@ -80,7 +80,12 @@ impl MoveResolver {
         }
         self.sequentialize(moves);
         let mem_to_mem = self.seq.iter().any(|&(s, d)| is_stack(s) && is_stack(d));
-        if !mem_to_mem && !self.seq.iter().any(|&(s, d)| s == Place::Temp || d == Place::Temp) {
+        if !mem_to_mem
+            && !self
+                .seq
+                .iter()
+                .any(|&(s, d)| s == Place::Temp || d == Place::Temp)
+        {
             out.extend(self.seq.iter().map(|&(s, d)| (real(s), real(d))));
             return;
         }
@@ -196,7 +201,8 @@ impl MoveResolver {
         self.pending.clear();
         self.pending.resize(n, true);
         self.current_src.clear();
-        self.current_src.extend(moves.iter().map(|m| Place::At(m.0)));
+        self.current_src
+            .extend(moves.iter().map(|m| Place::At(m.0)));
         self.ready.clear();
         for (i, m) in moves.iter().enumerate() {
             if self.readers_of(m.1) == 0 {
@@ -252,10 +258,7 @@ impl MoveResolver {
 
     fn writer_of(&self, moves: &[(Allocation, Allocation)], a: Allocation) -> Option<usize> {
         let k = self.by_dst.partition_point(|&i| moves[i].1 < a);
-        self.by_dst
-            .get(k)
-            .copied()
-            .filter(|&i| moves[i].1 == a)
+        self.by_dst.get(k).copied().filter(|&i| moves[i].1 == a)
     }
 }
 
@@ -294,14 +297,11 @@ mod tests {
 
     impl MoveTemps for TestTemps {
         fn free_reg(&mut self, _: RegClass, moves: &[(Allocation, Allocation)]) -> Option<PReg> {
-            self.free
-                .iter()
-                .map(|&i| PReg::new(CLASS, i))
-                .find(|&r| {
-                    !moves
-                        .iter()
-                        .any(|&(s, d)| s == Allocation::Reg(r) || d == Allocation::Reg(r))
-                })
+            self.free.iter().map(|&i| PReg::new(CLASS, i)).find(|&r| {
+                !moves
+                    .iter()
+                    .any(|&(s, d)| s == Allocation::Reg(r) || d == Allocation::Reg(r))
+            })
         }
         fn victim_reg(&mut self, _: RegClass, moves: &[(Allocation, Allocation)]) -> PReg {
             self.victims_used += 1;
@@ -320,7 +320,11 @@ mod tests {
     /// Runs `moves` as a parallel move and `seq` sequentially from the same
     /// initial state (every location holds its own name), and compares every
     /// location except the free registers and extra slots.
-    fn assert_equivalent(moves: &[(Allocation, Allocation)], seq: &[(Allocation, Allocation)], free: &[usize]) {
+    fn assert_equivalent(
+        moves: &[(Allocation, Allocation)],
+        seq: &[(Allocation, Allocation)],
+        free: &[usize],
+    ) {
         let mut locs: Vec<Allocation> = (0..8).map(reg).chain((0..8).map(slot)).collect();
         locs.extend(moves.iter().flat_map(|&(s, d)| [s, d]));
         let initial: HashMap<Allocation, Allocation> = locs.iter().map(|&l| (l, l)).collect();
@@ -353,7 +357,10 @@ mod tests {
         }
     }
 
-    fn resolve(moves: &[(Allocation, Allocation)], free: &[usize]) -> (Vec<(Allocation, Allocation)>, usize) {
+    fn resolve(
+        moves: &[(Allocation, Allocation)],
+        free: &[usize],
+    ) -> (Vec<(Allocation, Allocation)>, usize) {
         let mut temps = TestTemps {
             free: free.to_vec(),
             victims_used: 0,
@@ -367,7 +374,10 @@ mod tests {
     fn chain_runs_back_to_front() {
         let moves = [(reg(0), reg(1)), (reg(1), reg(2)), (reg(2), reg(3))];
         let (seq, _) = resolve(&moves, &[]);
-        assert_eq!(seq, vec![(reg(2), reg(3)), (reg(1), reg(2)), (reg(0), reg(1))]);
+        assert_eq!(
+            seq,
+            vec![(reg(2), reg(3)), (reg(1), reg(2)), (reg(0), reg(1))]
+        );
     }
 
     #[test]

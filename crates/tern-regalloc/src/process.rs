@@ -221,7 +221,11 @@ impl State {
         let mut range = self.bundles[b as usize].first;
         while range != NONE {
             let rg = self.ranges[range as usize];
-            if self.regs.first_fixed_conflict(r, rg.from, rg.to, rg.vreg).is_some() {
+            if self
+                .regs
+                .first_fixed_conflict(r, rg.from, rg.to, rg.vreg)
+                .is_some()
+            {
                 return false;
             }
             let mut clash = false;

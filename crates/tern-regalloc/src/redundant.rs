@@ -42,8 +42,9 @@ impl Numbering<'_> {
     fn known(&self, a: Allocation) -> Option<u32> {
         match a {
             Allocation::Reg(r) => self.known_regs.contains(r).then(|| self.reg_ids[r.dense()]),
-            Allocation::Stack(s) => (self.slot_blocks[s.index()] == self.block + 1)
-                .then(|| self.slot_ids[s.index()]),
+            Allocation::Stack(s) => {
+                (self.slot_blocks[s.index()] == self.block + 1).then(|| self.slot_ids[s.index()])
+            }
         }
     }
 
@@ -94,7 +95,13 @@ impl State {
         let edits = &mut out.edits;
         let mut kept = 0;
         let mut e = 0;
-        for (block, (&first, &end)) in self.cfg.block_first.iter().zip(&self.cfg.block_end).enumerate() {
+        for (block, (&first, &end)) in self
+            .cfg
+            .block_first
+            .iter()
+            .zip(&self.cfg.block_end)
+            .enumerate()
+        {
             // A block entered only from the block before it continues that
             // block's numbering; any other starts afresh.
             if block == 0 || self.cfg.single_pred[block] != block as u32 - 1 {

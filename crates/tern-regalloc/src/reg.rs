@@ -493,7 +493,10 @@ mod tests {
         let v = VReg::new(123_456, RegClass::Float);
         assert_eq!(v.index(), 123_456);
         assert_eq!(v.class(), RegClass::Float);
-        assert_eq!(VReg::new(VReg::MAX_INDEX, RegClass::Int).index(), VReg::MAX_INDEX);
+        assert_eq!(
+            VReg::new(VReg::MAX_INDEX, RegClass::Int).index(),
+            VReg::MAX_INDEX
+        );
     }
 
     #[test]

@@ -67,7 +67,13 @@ impl RegMap {
 
     /// The first point in `[from, to)` at which register `r` is clobbered or
     /// reserved for a value other than `vreg`.
-    pub(crate) fn first_fixed_conflict(&self, r: PReg, from: Point, to: Point, vreg: u32) -> Option<Point> {
+    pub(crate) fn first_fixed_conflict(
+        &self,
+        r: PReg,
+        from: Point,
+        to: Point,
+        vreg: u32,
+    ) -> Option<Point> {
         let mut first = self.clobbers.first_in(r, from, to);
         let fixed = &self.regs[r.dense()].fixed;
         let start = fixed.partition_point(|res| res.to <= from);
@@ -268,7 +274,10 @@ mod tests {
 
     #[test]
     fn frequent_clobber_sets_stay_grouped_and_rare_ones_are_flattened() {
-        let (a, b) = (PReg::new(crate::reg::RegClass::Int, 0), PReg::new(crate::reg::RegClass::Int, 1));
+        let (a, b) = (
+            PReg::new(crate::reg::RegClass::Int, 0),
+            PReg::new(crate::reg::RegClass::Int, 1),
+        );
         let mut c = Clobbers::default();
         c.clear();
         let call = PRegSet::from_regs([a, b]);

@@ -152,7 +152,9 @@ impl State {
             }
             let group = &pending[i..j];
             let class = self.spill_sets[ss as usize].class;
-            let slot = self.find_slot(class, group).unwrap_or_else(|| self.slots.new_slot(class, &mut out.spill_slots));
+            let slot = self
+                .find_slot(class, group)
+                .unwrap_or_else(|| self.slots.new_slot(class, &mut out.spill_slots));
             for &(_, r) in group {
                 let range = self.ranges[r as usize];
                 self.slots.occupied[slot as usize].insert(range.from, range.to);

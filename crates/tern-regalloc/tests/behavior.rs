@@ -31,9 +31,25 @@ fn two_address_def_takes_over_a_dying_input() {
     // x = def; y = def; z = x + y (z reuses x, which dies); ret z
     let mut b = FunctionBuilder::new();
     let blk = b.block();
-    let (x, y, z) = (b.vreg(RegClass::Int), b.vreg(RegClass::Int), b.vreg(RegClass::Int));
-    b.inst(blk, &[Operand::reg_def(x), Operand::reg_def(y)], PRegSet::empty());
-    b.inst(blk, &[Operand::reg_use(x), Operand::reg_use(y), Operand::reuse_def(z, 0)], PRegSet::empty());
+    let (x, y, z) = (
+        b.vreg(RegClass::Int),
+        b.vreg(RegClass::Int),
+        b.vreg(RegClass::Int),
+    );
+    b.inst(
+        blk,
+        &[Operand::reg_def(x), Operand::reg_def(y)],
+        PRegSet::empty(),
+    );
+    b.inst(
+        blk,
+        &[
+            Operand::reg_use(x),
+            Operand::reg_use(y),
+            Operand::reuse_def(z, 0),
+        ],
+        PRegSet::empty(),
+    );
     b.ret(blk, &[Operand::reg_use(z)]);
     let out = run(&b.finish(), &testing::x64_like_env());
     assert_eq!(out.edits().len(), 0, "{:?}", out.edits());
@@ -44,9 +60,25 @@ fn two_address_def_copies_an_input_that_lives_on() {
     // z = x + y with x used again afterwards: exactly one copy of x.
     let mut b = FunctionBuilder::new();
     let blk = b.block();
-    let (x, y, z) = (b.vreg(RegClass::Int), b.vreg(RegClass::Int), b.vreg(RegClass::Int));
-    b.inst(blk, &[Operand::reg_def(x), Operand::reg_def(y)], PRegSet::empty());
-    b.inst(blk, &[Operand::reg_use(x), Operand::reg_use(y), Operand::reuse_def(z, 0)], PRegSet::empty());
+    let (x, y, z) = (
+        b.vreg(RegClass::Int),
+        b.vreg(RegClass::Int),
+        b.vreg(RegClass::Int),
+    );
+    b.inst(
+        blk,
+        &[Operand::reg_def(x), Operand::reg_def(y)],
+        PRegSet::empty(),
+    );
+    b.inst(
+        blk,
+        &[
+            Operand::reg_use(x),
+            Operand::reg_use(y),
+            Operand::reuse_def(z, 0),
+        ],
+        PRegSet::empty(),
+    );
     b.ret(blk, &[Operand::reg_use(z), Operand::reg_use(x)]);
     let out = run(&b.finish(), &testing::x64_like_env());
     assert_eq!(out.edits().len(), 1, "{:?}", out.edits());
@@ -59,7 +91,11 @@ fn reuse_of_an_any_input() {
     let blk = b.block();
     let (x, z) = (b.vreg(RegClass::Int), b.vreg(RegClass::Int));
     b.inst(blk, &[Operand::stack_def(x)], PRegSet::empty());
-    b.inst(blk, &[Operand::any_use(x), Operand::reuse_def(z, 0)], PRegSet::empty());
+    b.inst(
+        blk,
+        &[Operand::any_use(x), Operand::reuse_def(z, 0)],
+        PRegSet::empty(),
+    );
     b.ret(blk, &[Operand::reg_use(z), Operand::any_use(x)]);
     let f = b.finish();
     let out = run(&f, &testing::small_env(2, 0, false));
@@ -95,13 +131,24 @@ fn one_value_in_two_fixed_registers_at_once() {
     b.inst(blk, &[Operand::reg_def(x)], PRegSet::empty());
     b.inst(
         blk,
-        &[Operand::fixed_use(x, r(6)), Operand::fixed_use(x, r(7)), Operand::fixed_def(ret, r(0))],
+        &[
+            Operand::fixed_use(x, r(6)),
+            Operand::fixed_use(x, r(7)),
+            Operand::fixed_def(ret, r(0)),
+        ],
         PRegSet::from_regs([r(1), r(2), r(6), r(7)]),
     );
     b.ret(blk, &[Operand::fixed_use(ret, r(0))]);
     let out = run(&b.finish(), &testing::x64_like_env());
-    assert_eq!(out.inst_allocs(Inst::new(1))[..2], [Allocation::Reg(r(6)), Allocation::Reg(r(7))]);
-    assert!(moves_in(&out, 1..2) <= 1, "x defined in one of them: {:?}", out.edits());
+    assert_eq!(
+        out.inst_allocs(Inst::new(1))[..2],
+        [Allocation::Reg(r(6)), Allocation::Reg(r(7))]
+    );
+    assert!(
+        moves_in(&out, 1..2) <= 1,
+        "x defined in one of them: {:?}",
+        out.edits()
+    );
 }
 
 #[test]
@@ -110,7 +157,11 @@ fn stack_and_any_uses_of_one_value_in_one_instruction() {
     let blk = b.block();
     let x = b.vreg(RegClass::Int);
     b.inst(blk, &[Operand::reg_def(x)], PRegSet::empty());
-    b.inst(blk, &[Operand::stack_use(x), Operand::any_use(x)], PRegSet::empty());
+    b.inst(
+        blk,
+        &[Operand::stack_use(x), Operand::any_use(x)],
+        PRegSet::empty(),
+    );
     b.ret(blk, &[Operand::reg_use(x)]);
     let out = run(&b.finish(), &testing::x64_like_env());
     assert!(out.inst_allocs(Inst::new(1))[0].is_stack());
@@ -129,8 +180,16 @@ fn counting_loop() -> TestFunction {
     b.param(b1, i);
     b.inst(b0, &[Operand::reg_def(i0)], PRegSet::empty());
     b.jump(b0, b1, &[i0]);
-    b.inst(b1, &[Operand::reg_use(i), Operand::reuse_def(next, 0)], PRegSet::empty());
-    b.inst(b1, &[Operand::reg_use(next), Operand::reg_def(c)], PRegSet::empty());
+    b.inst(
+        b1,
+        &[Operand::reg_use(i), Operand::reuse_def(next, 0)],
+        PRegSet::empty(),
+    );
+    b.inst(
+        b1,
+        &[Operand::reg_use(next), Operand::reg_def(c)],
+        PRegSet::empty(),
+    );
     b.branch(b1, &[Operand::reg_use(c)], &[(b2, &[]), (b3, &[])]);
     b.jump(b2, b1, &[next]);
     b.ret(b3, &[Operand::fixed_use(next, r(0))]);
@@ -154,9 +213,17 @@ fn swapped_block_arguments_are_resolved_as_a_cycle() {
     let (a, b) = (bld.vreg(RegClass::Int), bld.vreg(RegClass::Int));
     bld.param(b1, a);
     bld.param(b1, b);
-    bld.inst(b0, &[Operand::reg_def(x), Operand::reg_def(y)], PRegSet::empty());
+    bld.inst(
+        b0,
+        &[Operand::reg_def(x), Operand::reg_def(y)],
+        PRegSet::empty(),
+    );
     bld.jump(b0, b1, &[x, y]);
-    bld.branch(b1, &[Operand::reg_use(a), Operand::reg_use(b)], &[(b2, &[]), (b3, &[])]);
+    bld.branch(
+        b1,
+        &[Operand::reg_use(a), Operand::reg_use(b)],
+        &[(b2, &[]), (b3, &[])],
+    );
     bld.jump(b2, b1, &[b, a]);
     bld.ret(b3, &[]);
     let f = bld.finish();
@@ -180,10 +247,26 @@ fn spills_outside_a_hot_loop_rather_than_inside() {
     let t = b.vreg(RegClass::Int);
     let next = b.vreg(RegClass::Int);
     b.param(b1, i);
-    b.inst(b0, &[Operand::reg_def(cold), Operand::reg_def(i0)], PRegSet::empty());
+    b.inst(
+        b0,
+        &[Operand::reg_def(cold), Operand::reg_def(i0)],
+        PRegSet::empty(),
+    );
     b.jump(b0, b1, &[i0]);
-    b.inst(b1, &[Operand::reg_use(i), Operand::reg_def(t)], PRegSet::empty());
-    b.inst(b1, &[Operand::reg_use(i), Operand::reg_use(t), Operand::reuse_def(next, 0)], PRegSet::empty());
+    b.inst(
+        b1,
+        &[Operand::reg_use(i), Operand::reg_def(t)],
+        PRegSet::empty(),
+    );
+    b.inst(
+        b1,
+        &[
+            Operand::reg_use(i),
+            Operand::reg_use(t),
+            Operand::reuse_def(next, 0),
+        ],
+        PRegSet::empty(),
+    );
     b.branch(b1, &[Operand::reg_use(next)], &[(b2, &[]), (b3, &[])]);
     b.jump(b2, b1, &[next]);
     b.ret(b3, &[Operand::reg_use(cold), Operand::reg_use(next)]);
@@ -208,7 +291,10 @@ fn reused_context_gives_identical_results() {
         assert_eq!(out.edits(), fresh.edits());
         assert_eq!(out.num_spill_slots(), fresh.num_spill_slots());
         for i in 0..f.insts.len() {
-            assert_eq!(out.inst_allocs(Inst::new(i)), fresh.inst_allocs(Inst::new(i)));
+            assert_eq!(
+                out.inst_allocs(Inst::new(i)),
+                fresh.inst_allocs(Inst::new(i))
+            );
         }
     }
 }
@@ -222,8 +308,14 @@ fn pathological_input_costs_linear_work() {
         *run(&f, &env).stats()
     };
     let (small, large) = (stats(500), stats(4000));
-    assert!(large.bundles_processed <= 9 * small.bundles_processed.max(1), "{small:?} {large:?}");
-    assert!(large.splits <= 9 * small.splits.max(1), "{small:?} {large:?}");
+    assert!(
+        large.bundles_processed <= 9 * small.bundles_processed.max(1),
+        "{small:?} {large:?}"
+    );
+    assert!(
+        large.splits <= 9 * small.splits.max(1),
+        "{small:?} {large:?}"
+    );
     assert!(large.moves <= 9 * small.moves, "{small:?} {large:?}");
 }
 

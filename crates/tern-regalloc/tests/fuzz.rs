@@ -32,7 +32,12 @@ fn run(name: &str, config: &GenConfig, env: &MachineEnv, seed: u64, count: u64) 
                 .map(|(i, m)| format!("  before {i}: {m}"))
                 .collect();
             let allocs: Vec<String> = (0..func.insts.len())
-                .map(|i| format!("  inst{i}: {:?}", output.inst_allocs(tern_regalloc::Inst::new(i))))
+                .map(|i| {
+                    format!(
+                        "  inst{i}: {:?}",
+                        output.inst_allocs(tern_regalloc::Inst::new(i))
+                    )
+                })
                 .collect();
             panic!(
                 "{name}: seed {seed:#x}: checker: {e}\n{func}\nallocs:\n{}\nedits:\n{}",

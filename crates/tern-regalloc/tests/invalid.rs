@@ -3,8 +3,8 @@
 
 use tern_regalloc::testing::{self, FunctionBuilder, GenConfig, InstKind, Rng, TestFunction};
 use tern_regalloc::{
-    Block, Constraint, Error, Inst, InstRange, MachineEnv, Operand, OperandKind, OperandPos,
-    PReg, PRegSet, RegClass, VReg, allocate, checker,
+    Block, Constraint, Error, Inst, InstRange, MachineEnv, Operand, OperandKind, OperandPos, PReg,
+    PRegSet, RegClass, VReg, allocate, checker,
 };
 
 fn r(i: usize) -> PReg {
@@ -228,7 +228,11 @@ fn operand_constraint_violations() {
     let blk = b.block();
     let (v, w) = (b.vreg(RegClass::Int), b.vreg(RegClass::Int));
     b.inst(blk, &[Operand::reg_def(v)], PRegSet::empty());
-    b.inst(blk, &[Operand::reg_use(v), Operand::reuse_def(w, 5)], PRegSet::empty());
+    b.inst(
+        blk,
+        &[Operand::reg_use(v), Operand::reuse_def(w, 5)],
+        PRegSet::empty(),
+    );
     b.ret(blk, &[]);
     assert_eq!(
         allocate(&b.finish(), &env()).err(),
@@ -242,7 +246,11 @@ fn operand_constraint_violations() {
     let mut b = FunctionBuilder::new();
     let blk = b.block();
     let v = b.vreg(RegClass::Int);
-    b.inst(blk, &[Operand::fixed_def(v, PReg::new(RegClass::Float, 0))], PRegSet::empty());
+    b.inst(
+        blk,
+        &[Operand::fixed_def(v, PReg::new(RegClass::Float, 0))],
+        PRegSet::empty(),
+    );
     b.ret(blk, &[]);
     assert_eq!(
         allocate(&b.finish(), &env()).err(),
@@ -258,7 +266,12 @@ fn operand_constraint_violations() {
     let blk = b.block();
     let v = b.vreg(RegClass::Int);
     b.inst(blk, &[Operand::reg_def(v)], PRegSet::empty());
-    let late_fixed = Operand::new(v, Constraint::Fixed(r(1)), OperandKind::Use, OperandPos::Late);
+    let late_fixed = Operand::new(
+        v,
+        Constraint::Fixed(r(1)),
+        OperandKind::Use,
+        OperandPos::Late,
+    );
     b.inst(blk, &[late_fixed], PRegSet::empty().with(r(1)));
     b.ret(blk, &[Operand::fixed_use(v, r(4))]);
     let f = b.finish();
@@ -332,7 +345,10 @@ fn mutated_functions_never_panic() {
             Err(_) => errors += 1,
         }
     }
-    assert!(errors > count / 3, "most mutations make the function invalid ({errors})");
+    assert!(
+        errors > count / 3,
+        "most mutations make the function invalid ({errors})"
+    );
 }
 
 fn mutate(rng: &mut Rng, f: &mut TestFunction) {
@@ -344,7 +360,9 @@ fn mutate(rng: &mut Rng, f: &mut TestFunction) {
     match rng.below(10) {
         0 => f.insts[inst].operands.push(Operand::reg_use(vreg)),
         1 => f.insts[inst].operands.push(Operand::reg_def(vreg)),
-        2 => f.insts[inst].operands.push(Operand::fixed_use(vreg, r(rng.below(5)))),
+        2 => f.insts[inst]
+            .operands
+            .push(Operand::fixed_use(vreg, r(rng.below(5)))),
         3 => f.insts[inst].kind = [InstKind::Op, InstKind::Branch, InstKind::Ret][rng.below(3)],
         4 => {
             let t = Block::new(rng.below(n_blocks + 1));

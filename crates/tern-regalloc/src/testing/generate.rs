@@ -157,7 +157,12 @@ pub fn generate(rng: &mut Rng, config: &GenConfig, env: &MachineEnv) -> TestFunc
         .map(|&c| {
             let e = env.class(c);
             ClassRegs {
-                all: e.preferred.iter().chain(&e.non_preferred).copied().collect(),
+                all: e
+                    .preferred
+                    .iter()
+                    .chain(&e.non_preferred)
+                    .copied()
+                    .collect(),
                 caller_saved: e.preferred.clone(),
             }
         })
@@ -416,7 +421,8 @@ impl Gen<'_> {
             let op = if self.rng.chance(cfg.fixed_percent) && !on_stack {
                 let late = self.rng.chance(cfg.late_use_percent * 2);
                 let r = *self.rng.pick(&self.regs[ci].all);
-                let taken = budget.fixed_early.contains(r) || (late && budget.fixed_late.contains(r));
+                let taken =
+                    budget.fixed_early.contains(r) || (late && budget.fixed_late.contains(r));
                 if taken || !fits(&budget, class, 1) {
                     Operand::any_use(v)
                 } else {
@@ -424,7 +430,11 @@ impl Gen<'_> {
                     if late {
                         budget.fixed_late.insert(r);
                     }
-                    let pos = if late { OperandPos::Late } else { OperandPos::Early };
+                    let pos = if late {
+                        OperandPos::Late
+                    } else {
+                        OperandPos::Early
+                    };
                     Operand::new(v, Constraint::Fixed(r), OperandKind::Use, pos)
                 }
             } else if self.rng.chance(cfg.stack_percent) && (!elsewhere || on_stack) {
@@ -460,7 +470,9 @@ impl Gen<'_> {
             });
             let compat_fixed = !(cfg.regalloc2_compatible && reused.contains(&true));
             let compat_reuse = !(cfg.regalloc2_compatible
-                && defs.iter().any(|d: &Operand| matches!(d.constraint(), Constraint::Fixed(_))));
+                && defs
+                    .iter()
+                    .any(|d: &Operand| matches!(d.constraint(), Constraint::Fixed(_))));
             let op = if self.rng.chance(cfg.fixed_percent) && compat_fixed {
                 let r = *self.rng.pick(&self.regs[ci].all);
                 if budget.fixed_late.contains(r) || !fits(&budget, class, 1) {
@@ -535,7 +547,7 @@ impl Gen<'_> {
 /// and exit edges. Block 0 is the entry and never a branch target.
 fn random_cfg(rng: &mut Rng, config: &GenConfig) -> Vec<Vec<usize>> {
     let n = config.blocks.max(1);
-    let mut succs: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut succs: Vec<Vec<usize>> = Vec::with_capacity(n);
     let mut exits = 0;
     for b in 0..n - 1 {
         let mut s = vec![b + 1];
@@ -560,7 +572,7 @@ fn random_cfg(rng: &mut Rng, config: &GenConfig) -> Vec<Vec<usize>> {
                 s.push(t);
             }
         }
-        succs[b] = s;
+        succs.push(s);
     }
     succs.resize(n + exits, Vec::new());
     succs

@@ -80,7 +80,10 @@ pub fn pathological(calls: usize, env: &MachineEnv) -> TestFunction {
         let result = b.vreg(RegClass::Int);
         b.inst(
             block,
-            &[Operand::fixed_use(value, args[k % 2]), Operand::fixed_def(result, ret)],
+            &[
+                Operand::fixed_use(value, args[k % 2]),
+                Operand::fixed_def(result, ret),
+            ],
             clobbers,
         );
     }
