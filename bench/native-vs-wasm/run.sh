@@ -93,22 +93,28 @@ build_tern() {
 # CPU is user + system time.
 time_once() {
     local line real user sys
-    line=$({
+    if ! line=$({
         TIMEFORMAT='%3R %3U %3S'
         time "$@" >/dev/null 2>&1
-    } 2>&1)
+    } 2>&1); then
+        die "failed while timing: $*"
+    fi
     read -r real user sys <<<"$line"
     awk -v r="$real" -v u="$user" -v s="$sys" 'BEGIN { print r, u + s }'
 }
 
 # ---------------------------------------------------------------- main
+names=" $(printf '%s\n' "${KERNELS[@]}" | cut -d' ' -f1 | tr '\n' ' ')"
+selected=("$@")
+for k in "${selected[@]}"; do
+    [[ $names == *" $k "* ]] || die "no kernel named $k; the kernels are:$names"
+done
 check_tools
 mkdir -p "$BUILD"
 build_tern
 # shellcheck disable=SC2206 # TERN_FLAGS is a list of words on purpose.
 tern_run=("$TERN" run $TERN_FLAGS --invoke run)
 
-selected=("$@")
 rows=()
 status=0
 header='%-10s %8s %9s %9s %6s %11s %6s %9s\n'
