@@ -115,12 +115,12 @@ impl State {
             func,
             env,
             &self.cfg,
+            &mut self.ranges,
             &mut self.regs,
             &mut out.allocs,
             &mut out.inst_alloc_offsets,
         )?;
         self.check_classes_have_registers()?;
-        core::mem::swap(&mut self.ranges, &mut self.live.ranges);
         out.stats.initial_ranges = self.ranges.len();
 
         self.slots.clear();
@@ -142,7 +142,6 @@ impl State {
             if info.def != NONE && self.class_regs[info.class.index()].is_empty() {
                 let first = self.live.vreg_ranges[v] as usize;
                 let inst = self
-                    .live
                     .ranges
                     .get(first)
                     .filter(|_| first < self.live.vreg_ranges[v + 1] as usize)

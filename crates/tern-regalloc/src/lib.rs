@@ -313,6 +313,7 @@ mod operand;
 mod output;
 mod parallel_move;
 mod process;
+mod rangemap;
 mod redundant;
 mod reg;
 mod regmap;

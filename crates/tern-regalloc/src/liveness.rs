@@ -62,8 +62,8 @@ pub(crate) struct Liveness {
     pub vregs: Vec<VRegInfo>,
     /// Use records, grouped by value, in program order within a value.
     pub uses: Vec<Use>,
-    /// The initial ranges, grouped by value: `ranges[vreg_ranges[v]..vreg_ranges[v + 1]]`.
-    pub ranges: Vec<Range>,
+    /// Each value's initial ranges: `ranges[vreg_ranges[v]..vreg_ranges[v + 1]]`
+    /// of the range vector given to [`Liveness::compute`].
     pub vreg_ranges: Vec<u32>,
     /// `(input value, def value)` of every reuse def.
     pub reuses: Vec<(u32, u32)>,
@@ -84,14 +84,17 @@ pub(crate) struct Liveness {
 }
 
 impl Liveness {
-    /// Scans `func`, filling `self`, the fixed reservations and clobbers of
-    /// `regs`, and the operand-allocation layout of `allocs`/`offsets`
-    /// (fixed operands get their register; others a placeholder).
+    /// Scans `func`, filling `self`, the initial live `ranges`, the fixed
+    /// reservations and clobbers of `regs`, and the operand-allocation
+    /// layout of `allocs`/`offsets` (fixed operands get their register;
+    /// others a placeholder).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn compute<F: Function>(
         &mut self,
         func: &F,
         env: &MachineEnv,
         cfg: &Cfg,
+        ranges: &mut Vec<Range>,
         regs: &mut RegMap,
         allocs: &mut Vec<Allocation>,
         offsets: &mut Vec<u32>,
@@ -148,17 +151,17 @@ impl Liveness {
             &mut self.arg_blocks,
         );
 
-        self.ranges.clear();
+        ranges.clear();
         self.vreg_ranges.clear();
         self.live_in.clear();
         self.live_in.resize(func.num_blocks(), NONE);
         self.live_out.clear();
         self.live_out.resize(func.num_blocks(), NONE);
         for v in 0..num_vregs {
-            self.vreg_ranges.push(self.ranges.len() as u32);
-            self.build_ranges(func, cfg, v as u32)?;
+            self.vreg_ranges.push(ranges.len() as u32);
+            self.build_ranges(func, cfg, ranges, v as u32)?;
         }
-        self.vreg_ranges.push(self.ranges.len() as u32);
+        self.vreg_ranges.push(ranges.len() as u32);
         Ok(())
     }
 
@@ -404,7 +407,13 @@ impl Liveness {
     }
 
     /// Walks back from `v`'s uses to its definition, then builds its ranges.
-    fn build_ranges<F: Function>(&mut self, func: &F, cfg: &Cfg, v: u32) -> Result<(), Error> {
+    fn build_ranges<F: Function>(
+        &mut self,
+        func: &F,
+        cfg: &Cfg,
+        ranges: &mut Vec<Range>,
+        v: u32,
+    ) -> Result<(), Error> {
         let uses = self.use_offsets[v as usize] as usize..self.use_offsets[v as usize + 1] as usize;
         let args = self.arg_offsets[v as usize] as usize..self.arg_offsets[v as usize + 1] as usize;
         let info = self.vregs[v as usize];
@@ -421,8 +430,8 @@ impl Liveness {
             // is a fixed register or it is a parameter (never written by an
             // instruction).
             if info.fixed_def.is_none() && !info.is_param {
-                self.push_range(v, info.def, info.def_min_end);
-                self.assign_uses(v, uses);
+                self.push_range(ranges, v, info.def, info.def_min_end);
+                self.assign_uses(ranges, v, uses);
             }
             return Ok(());
         }
@@ -494,18 +503,18 @@ impl Liveness {
             } else {
                 last_use_end.max(info.def_min_end)
             };
-            self.push_range(v, from, to);
+            self.push_range(ranges, v, from, to);
         }
         debug_assert_eq!(u, uses.end, "every use lies in a block the value lives in");
-        self.assign_uses(v, uses);
+        self.assign_uses(ranges, v, uses);
         Ok(())
     }
 
     /// Hands each of `v`'s ranges the uses within it.
-    fn assign_uses(&mut self, v: u32, uses: core::ops::Range<usize>) {
+    fn assign_uses(&self, ranges: &mut [Range], v: u32, uses: core::ops::Range<usize>) {
         let first = self.vreg_ranges[v as usize] as usize;
         let mut u = uses.start;
-        for r in &mut self.ranges[first..] {
+        for r in &mut ranges[first..] {
             r.uses_start = u as u32;
             while u < uses.end && self.uses[u].pos < r.to {
                 debug_assert!(self.uses[u].pos >= r.from);
@@ -518,16 +527,16 @@ impl Liveness {
 
     /// Appends `[from, to)` to `v`'s ranges, joining it to the previous one
     /// if they touch.
-    fn push_range(&mut self, v: u32, from: Point, to: Point) {
+    fn push_range(&self, ranges: &mut Vec<Range>, v: u32, from: Point, to: Point) {
         let first = self.vreg_ranges[v as usize] as usize;
-        if self.ranges.len() > first
-            && let Some(last) = self.ranges.last_mut()
+        if ranges.len() > first
+            && let Some(last) = ranges.last_mut()
             && last.to == from
         {
             last.to = to;
             return;
         }
-        self.ranges.push(Range {
+        ranges.push(Range {
             from,
             to,
             vreg: v,
@@ -577,20 +586,29 @@ mod tests {
     use crate::operand::Operand;
     use crate::testing::{FunctionBuilder, small_env};
 
-    fn analyze(f: &crate::testing::TestFunction) -> Result<Liveness, Error> {
+    fn analyze(f: &crate::testing::TestFunction) -> Result<(Liveness, Vec<Range>), Error> {
         let env = small_env(4, 0, true);
         let mut cfg = Cfg::default();
         cfg.compute(f)?;
         let mut regs = RegMap::default();
         regs.clear();
         let mut live = Liveness::default();
-        live.compute(f, &env, &cfg, &mut regs, &mut Vec::new(), &mut Vec::new())?;
-        Ok(live)
+        let mut ranges = Vec::new();
+        live.compute(
+            f,
+            &env,
+            &cfg,
+            &mut ranges,
+            &mut regs,
+            &mut Vec::new(),
+            &mut Vec::new(),
+        )?;
+        Ok((live, ranges))
     }
 
-    fn ranges_of(live: &Liveness, v: VReg) -> Vec<(Point, Point)> {
-        let r = live.vreg_ranges[v.index()] as usize..live.vreg_ranges[v.index() + 1] as usize;
-        live.ranges[r].iter().map(|r| (r.from, r.to)).collect()
+    fn ranges_of(live: &(Liveness, Vec<Range>), v: VReg) -> Vec<(Point, Point)> {
+        let r = live.0.vreg_ranges[v.index()] as usize..live.0.vreg_ranges[v.index() + 1] as usize;
+        live.1[r].iter().map(|r| (r.from, r.to)).collect()
     }
 
     #[test]
@@ -634,9 +652,18 @@ mod tests {
         regs.clear();
         let mut live = Liveness::default();
         let mut allocs = Vec::new();
-        live.compute(&f, &env, &cfg, &mut regs, &mut allocs, &mut Vec::new())
-            .unwrap();
-        assert_eq!(ranges_of(&live, v), vec![(1, 2)]);
+        let mut ranges = Vec::new();
+        live.compute(
+            &f,
+            &env,
+            &cfg,
+            &mut ranges,
+            &mut regs,
+            &mut allocs,
+            &mut Vec::new(),
+        )
+        .unwrap();
+        assert_eq!(ranges_of(&(live, ranges), v), vec![(1, 2)]);
         assert_eq!(
             regs.reg(r2).fixed,
             vec![Reservation {

@@ -247,7 +247,7 @@ impl State {
         let mut range = self.bundles[b as usize].first;
         while range != NONE {
             let rg = self.ranges[range as usize];
-            occupancy.ranges.insert(rg.from, (rg.to, range));
+            occupancy.ranges.insert(rg.from, rg.to, range);
             range = rg.next;
         }
         self.bundles[b as usize].alloc = BundleAlloc::Reg(r);
@@ -264,7 +264,7 @@ impl State {
         let mut range = self.bundles[b as usize].first;
         while range != NONE {
             let rg = self.ranges[range as usize];
-            occupancy.ranges.remove(&rg.from);
+            occupancy.ranges.remove(rg.from);
             range = rg.next;
         }
         self.bundles[b as usize].alloc = BundleAlloc::None;

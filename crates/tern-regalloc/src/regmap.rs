@@ -17,14 +17,15 @@
 //!   first clobber of a register in an interval is then found with at most
 //!   `GROUPED_SETS + 1` bisections, however many distinct sets there are.
 //! * *Allocated ranges*, which come and go as bundles are assigned and
-//!   evicted: an ordered map from a range's first point to its end and
+//!   evicted: a [`RangeMap`] from a range's first point to its end and
 //!   range index. Ranges in one register never overlap, so the ranges
 //!   overlapping `[from, to)` are found by walking back from the last range
 //!   that starts before `to`.
 
 use crate::ir::Point;
+use crate::rangemap::RangeMap;
 use crate::reg::{PReg, PRegSet};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// A register held for a value (`owner`, a virtual register index) or for
 /// nothing in particular (`owner == NONE`) over `[from, to)`.
@@ -199,8 +200,8 @@ impl Clobbers {
 #[derive(Default)]
 pub(crate) struct RegOccupancy {
     pub fixed: Vec<Reservation>,
-    /// Allocated ranges: first point -> (end, range index).
-    pub ranges: BTreeMap<Point, (Point, u32)>,
+    /// Allocated ranges, with their range indices as ids.
+    pub ranges: RangeMap,
 }
 
 impl RegOccupancy {
@@ -213,21 +214,13 @@ impl RegOccupancy {
         to: Point,
         mut f: impl FnMut(u32, Point) -> bool,
     ) {
-        for (&start, &(end, range)) in self.ranges.range(..to).rev() {
-            if end <= from {
-                break;
-            }
-            if !f(range, start.max(from)) {
-                break;
-            }
-        }
+        self.ranges
+            .for_each_overlap(from, to, |e| f(e.id, e.from.max(from)));
     }
 
     /// Whether anything occupies the register at point `p`.
     pub(crate) fn occupied_at(&self, p: Point) -> bool {
-        if let Some((_, &(end, _))) = self.ranges.range(..=p).next_back()
-            && end > p
-        {
+        if self.ranges.at(p).is_some() {
             return true;
         }
         let i = self.fixed.partition_point(|r| r.to <= p);
@@ -297,9 +290,9 @@ mod tests {
     #[test]
     fn overlaps_and_occupancy_of_allocated_ranges() {
         let mut occ = RegOccupancy::default();
-        occ.ranges.insert(0, (4, 100));
-        occ.ranges.insert(6, (9, 101));
-        occ.ranges.insert(12, (20, 102));
+        occ.ranges.insert(0, 4, 100);
+        occ.ranges.insert(6, 9, 101);
+        occ.ranges.insert(12, 20, 102);
         let mut seen = Vec::new();
         occ.for_each_overlap(3, 13, |r, p| {
             seen.push((r, p));

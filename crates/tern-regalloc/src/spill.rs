@@ -12,11 +12,11 @@
 //! assignment linear while still packing values with disjoint lifetimes.
 
 use crate::allocator::State;
-use crate::ir::{BundleAlloc, NONE, Point};
+use crate::ir::{BundleAlloc, NONE};
 use crate::output::{Output, Stats};
+use crate::rangemap::RangeMap;
 use crate::reg::RegClass;
 use std::cmp::Reverse;
-use std::collections::BTreeMap;
 
 /// How many existing slots are tried before a new one is made.
 const SLOT_PROBES: usize = 8;
@@ -24,8 +24,8 @@ const SLOT_PROBES: usize = 8;
 /// Spill-slot bookkeeping, reused across runs.
 #[derive(Default)]
 pub(crate) struct SlotAllocator {
-    /// Per slot, its occupied ranges: first point -> end.
-    occupied: Vec<BTreeMap<Point, Point>>,
+    /// Per slot, its occupied ranges.
+    occupied: Vec<RangeMap>,
     /// The slots of each class, and where the next round-robin probe starts.
     by_class: [Vec<u32>; 2],
     cursor: [usize; 2],
@@ -54,17 +54,19 @@ impl SlotAllocator {
         let slot = slots.len() as u32;
         slots.push(class);
         if self.occupied.len() <= slot as usize {
-            self.occupied.push(BTreeMap::new());
+            self.occupied.push(RangeMap::default());
         }
         self.by_class[class.index()].push(slot);
         slot
     }
 
-    fn is_free(&self, slot: u32, from: Point, to: Point) -> bool {
-        match self.occupied[slot as usize].range(..to).next_back() {
-            Some((_, &end)) => end <= from,
-            None => true,
-        }
+    fn is_free(&self, slot: u32, from: crate::ir::Point, to: crate::ir::Point) -> bool {
+        let mut free = true;
+        self.occupied[slot as usize].for_each_overlap(from, to, |_| {
+            free = false;
+            false
+        });
+        free
     }
 }
 
@@ -157,7 +159,7 @@ impl State {
                 .unwrap_or_else(|| self.slots.new_slot(class, &mut out.spill_slots));
             for &(_, r) in group {
                 let range = self.ranges[r as usize];
-                self.slots.occupied[slot as usize].insert(range.from, range.to);
+                self.slots.occupied[slot as usize].insert(range.from, range.to, r);
             }
             self.spill_sets[ss as usize].slot = slot;
             i = j;
