@@ -154,16 +154,16 @@ fn compile_body(
     }
     emitter.emit_prologue();
     emitter.begin_body();
+    let body = reader.clone();
     let mut ops = OperatorsReader::new_with_allocs(reader, reader_allocs);
     while !ops.eof() {
         let offset = ops.original_position();
         emitter.offset = offset;
-        let reader = ops.get_binary_reader();
         ops.visit_operator(&mut ValidateThenEmit {
             validator,
             emitter,
             offset,
-            reader,
+            body: &body,
         })??;
     }
     ops.finish()?;

@@ -23,7 +23,7 @@ use tern_environ::wasmparser::{
 
 /// The most operators read ahead for one loop (a huge loop's body gets the
 /// locals that are hot in its first part).
-const MAX_SCANNED: u32 = 20_000;
+const MAX_SCANNED: u32 = 2_000;
 
 /// What the scan of one loop found.
 #[derive(Default)]

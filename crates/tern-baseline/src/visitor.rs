@@ -26,8 +26,9 @@ pub(crate) struct ValidateThenEmit<'v, 'e, 'm, 'r> {
     pub(crate) validator: &'v mut FuncValidator<ValidatorResources>,
     pub(crate) emitter: &'e mut Emitter<'m>,
     pub(crate) offset: u64,
-    /// The bytecode from this operator on (for the look-ahead at loops).
-    pub(crate) reader: BinaryReader<'r>,
+    /// The function body's operators (from their start), for the
+    /// look-ahead at loops.
+    pub(crate) body: &'r BinaryReader<'r>,
 }
 
 /// Routes an operator, by proposal and name, to the emitter.
@@ -36,7 +37,7 @@ macro_rules! dispatch {
     ($self:ident visit_block $($arg:ident)*) => { $self.structural(|e| e.visit_block($($arg),*)) };
     ($self:ident visit_loop $($arg:ident)*) => {{
         if $self.emitter.reachable {
-            $self.emitter.scan_loop($self.reader.clone());
+            $self.scan_loop();
         }
         $self.structural(|e| e.visit_loop($($arg),*))
     }};
@@ -86,6 +87,15 @@ macro_rules! define_visit {
 }
 
 impl ValidateThenEmit<'_, '_, '_, '_> {
+    /// Scans the loop starting at this operator.
+    fn scan_loop(&mut self) {
+        let mut reader = self.body.clone();
+        let skip = (self.offset - reader.original_position()) as usize;
+        if reader.read_bytes(skip).is_ok() {
+            self.emitter.scan_loop(reader);
+        }
+    }
+
     /// A structural operator: emitted in reachable and unreachable code.
     #[inline]
     fn structural(
