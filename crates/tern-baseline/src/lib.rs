@@ -69,7 +69,18 @@
 //! register at most once; it holds no constants other than those below the
 //! block (which no edge can change), no local aliases and no pending
 //! comparison; and after the join, the current state *is* the merge
-//! target.
+//! target. Merge targets list only the locals away from their home slots,
+//! so joins cost time proportional to the registers in use, not to the
+//! number of locals (`locals.rs`).
+//!
+//! A loop's header state is fixed before its body is compiled, so a local
+//! in memory at the header would stay in memory for the whole loop. At
+//! each `loop` the compiler therefore reads ahead over the body's bytecode
+//! (`loop_scan.rs`: no validation, no code) to count each local's uses and
+//! see whether the body calls, and loads the hottest locals into free
+//! registers before the header — callee-saved ones when the loop calls, so
+//! that they survive the calls. This is the one place the compiler looks
+//! at an operator twice.
 //!
 //! ## Fusion and folding
 //!
@@ -94,9 +105,23 @@
 //! ## Reuse
 //!
 //! Nothing is allocated per operator once the buffers have grown: the
-//! value stack, control stack, merge states, assembler and wasmparser's
-//! validator allocations are kept by the [`BaselineFunctionCompiler`] from
-//! one function to the next (`emitter.rs`).
+//! value stack, control stack, merge states, assembler, loop scanner and
+//! wasmparser's validator and reader allocations are kept by the
+//! [`BaselineFunctionCompiler`] from one function to the next
+//! (`emitter.rs`).
+//!
+//! # Testing
+//!
+//! - `tests/golden/*.wat`: golden disassembly per operator group
+//!   (`TERN_BLESS=1` regenerates the `.expected` files).
+//! - `tests/spec.rs`: the spec test scripts for the operators of the first
+//!   slice, run through a small harness (`tests/harness/`) that maps code,
+//!   builds a vmctx, calls through generated trampolines and turns faults
+//!   into traps; `TERN_SPEC_ALL=1` runs every script of the suite. (The
+//!   runtime's `tern wast` is the user-facing runner.)
+//! - `tests/random.rs`: random structured functions with heavy register
+//!   pressure, compared against a direct Rust evaluation.
+//! - `benches/compile_speed.rs`: compile speed on the Sightglass modules.
 //!
 //! # Files
 //!
