@@ -223,8 +223,20 @@ impl Emitter<'_> {
         }
     }
 
-    /// Whether `src` is a register the consumer may overwrite.
-    pub(crate) fn is_owned(&self, src: Src) -> bool {
-        matches!(src, Src::Reg(r) if self.regs.is_free(r))
+    /// Whether a binary operation may compute its result in `src`'s
+    /// register: it is owned, or its only other reference is the local
+    /// that the very next operator sets to the result (`x = x + 1`), whose
+    /// old value nothing can read in between.
+    pub(crate) fn reusable(&self, src: Src) -> bool {
+        match src {
+            Src::Reg(r) => {
+                self.regs.is_free(r)
+                    || (self.regs.uses(r) == 1
+                        && self
+                            .next_local_set
+                            .is_some_and(|x| self.locals.get(x).loc == Loc::Reg(r)))
+            }
+            _ => false,
+        }
     }
 }

@@ -154,7 +154,8 @@ fn compile_body(
     }
     emitter.emit_prologue();
     emitter.begin_body();
-    let body = reader.clone();
+    // The whole body (locals included), for looking ahead.
+    let (code, code_offset) = (body.as_bytes(), body.range().start);
     let mut ops = OperatorsReader::new_with_allocs(reader, reader_allocs);
     while !ops.eof() {
         let offset = ops.original_position();
@@ -163,7 +164,8 @@ fn compile_body(
             validator,
             emitter,
             offset,
-            body: &body,
+            code,
+            code_offset,
         })??;
     }
     ops.finish()?;

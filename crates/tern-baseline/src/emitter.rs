@@ -95,6 +95,9 @@ pub(crate) struct Emitter<'a> {
     pub(crate) has_memory: bool,
     /// Byte offset of the operator being compiled, for error messages.
     pub(crate) offset: u64,
+    /// For a binary operation: the local that the next operator sets with
+    /// the result (see `Emitter::reusable`).
+    pub(crate) next_local_set: Option<u32>,
 }
 
 impl<'a> Emitter<'a> {
@@ -134,6 +137,7 @@ impl<'a> Emitter<'a> {
             trap_labels: [None; TrapCode::ALL.len()],
             has_memory: !module.memories.is_empty(),
             offset: 0,
+            next_local_set: None,
         }
     }
 

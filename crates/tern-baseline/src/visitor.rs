@@ -26,9 +26,11 @@ pub(crate) struct ValidateThenEmit<'v, 'e, 'm, 'r> {
     pub(crate) validator: &'v mut FuncValidator<ValidatorResources>,
     pub(crate) emitter: &'e mut Emitter<'m>,
     pub(crate) offset: u64,
-    /// The function body's operators (from their start), for the
-    /// look-ahead at loops.
-    pub(crate) body: &'r BinaryReader<'r>,
+    /// The function body's bytes, for looking ahead (at loops, and at the
+    /// operator after a binary operation).
+    pub(crate) code: &'r [u8],
+    /// The module offset of `code[0]`.
+    pub(crate) code_offset: u64,
 }
 
 /// Routes an operator, by proposal and name, to the emitter.
@@ -89,11 +91,29 @@ macro_rules! define_visit {
 impl ValidateThenEmit<'_, '_, '_, '_> {
     /// Scans the loop starting at this operator.
     fn scan_loop(&mut self) {
-        let mut reader = self.body.clone();
-        let skip = (self.offset - reader.original_position()) as usize;
-        if reader.read_bytes(skip).is_ok() {
-            self.emitter.scan_loop(reader);
+        let at = (self.offset - self.code_offset) as usize;
+        self.emitter
+            .scan_loop(BinaryReader::new(&self.code[at..], self.offset));
+    }
+
+    /// For a binary arithmetic operator (all one byte long): the local the
+    /// next operator sets, if it is a `local.set` or `local.tee`.
+    fn local_set_after_binop(&self) -> Option<u32> {
+        let at = (self.offset - self.code_offset) as usize;
+        let opcode = *self.code.get(at)?;
+        let binop = matches!(opcode, 0x6a..=0x78 | 0x7c..=0x8a | 0x92..=0x98 | 0xa0..=0xa6);
+        if !binop || !matches!(self.code.get(at + 1), Some(0x21 | 0x22)) {
+            return None;
         }
+        // The local index, LEB128.
+        let mut index = 0u32;
+        for (i, &byte) in self.code.get(at + 2..)?.iter().take(5).enumerate() {
+            index |= u32::from(byte & 0x7f) << (7 * i);
+            if byte & 0x80 == 0 {
+                return Some(index);
+            }
+        }
+        None
     }
 
     /// A structural operator: emitted in reachable and unreachable code.
@@ -131,6 +151,7 @@ impl ValidateThenEmit<'_, '_, '_, '_> {
             return Ok(());
         }
         self.emitter.materialize_flags();
+        self.emitter.next_local_set = self.local_set_after_binop();
         f(self.emitter)
     }
 }

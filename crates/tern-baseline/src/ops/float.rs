@@ -105,9 +105,10 @@ impl Emitter<'_> {
     pub(crate) fn float_binop(&mut self, ty: ValType, op: SseOp, commutative: bool) -> Result {
         let (_, rhs) = self.pop();
         let (_, lhs) = self.pop();
-        let swap = commutative && !self.is_owned(lhs) && self.is_owned(rhs);
+        let swap = commutative && !self.reusable(lhs) && self.reusable(rhs);
         let (lhs, rhs) = if swap { (rhs, lhs) } else { (lhs, rhs) };
-        let dst = self.in_owned_reg(ty, lhs, rhs.regs());
+        let reuse = self.reusable(lhs);
+        let dst = self.result_reg(ty, lhs, reuse, rhs.regs());
         let src = self.xmm_rm(ty, rhs);
         self.sse_op(op, dst, src);
         self.push_reg(ty, dst);

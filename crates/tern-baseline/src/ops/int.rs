@@ -161,7 +161,7 @@ impl Emitter<'_> {
             return Ok(());
         }
         let swap = op.commutative()
-            && (matches!(lhs, Src::Imm(_)) || (!self.is_owned(lhs) && self.is_owned(rhs)));
+            && (matches!(lhs, Src::Imm(_)) || (!self.reusable(lhs) && self.reusable(rhs)));
         let (lhs, rhs) = if swap { (rhs, lhs) } else { (lhs, rhs) };
         if let Src::Imm(c) = rhs {
             match identity(op, c) {
@@ -177,7 +177,8 @@ impl Emitter<'_> {
             }
         }
         let size = int_size(ty);
-        if let (Src::Reg(l), false) = (lhs, self.is_owned(lhs))
+        let reuse = self.reusable(lhs);
+        if let (Src::Reg(l), false) = (lhs, reuse)
             && let Some(dst) = self.try_lea(ty, op, l, rhs)
         {
             self.push_reg(ty, dst);
@@ -195,13 +196,13 @@ impl Emitter<'_> {
                 dst
             }
             (IntOp::Mul, _) => {
-                let dst = self.in_owned_reg(ty, lhs, rhs.regs());
+                let dst = self.result_reg(ty, lhs, reuse, rhs.regs());
                 let src = self.rm(ty, rhs, PRegSet::of(&[dst]));
                 self.asm.imul(size, dst, src);
                 dst
             }
             _ => {
-                let dst = self.in_owned_reg(ty, lhs, rhs.regs());
+                let dst = self.result_reg(ty, lhs, reuse, rhs.regs());
                 let src = self.rmi(ty, rhs);
                 self.asm.alu(op.alu(), size, dst, src);
                 dst
@@ -209,6 +210,21 @@ impl Emitter<'_> {
         };
         self.push_reg(ty, dst);
         Ok(())
+    }
+
+    /// The register a two-address operation writes its result to: the left
+    /// operand's, if `reuse` allows, else an owned copy.
+    pub(crate) fn result_reg(
+        &mut self,
+        ty: ValType,
+        lhs: Src,
+        reuse: bool,
+        avoid: PRegSet,
+    ) -> tern_asm::PReg {
+        match lhs {
+            Src::Reg(r) if reuse => r,
+            _ => self.in_owned_reg(ty, lhs, avoid),
+        }
     }
 
     /// `add`/`sub` of a shared register and a register or immediate as a
