@@ -14,12 +14,14 @@
 use tern_ir::{IntCC, Type};
 
 /// `bits` read as a signed integer of `ty`'s width.
+#[inline]
 pub fn signed(ty: Type, bits: u128) -> i128 {
     let shift = 128 - ty.bits();
     ((bits << shift) as i128) >> shift
 }
 
 /// The bits an integer literal denotes at `ty` (it wraps).
+#[inline]
 pub fn literal_bits(ty: Type, literal: i128) -> u128 {
     literal as u128 & ty.mask()
 }
@@ -28,6 +30,7 @@ pub fn literal_bits(ty: Type, literal: i128) -> u128 {
 /// does when the literal is representable in the type, signed or unsigned,
 /// and denotes the same bits: at `i8`, both `-1` and `255` match `0xff`,
 /// while `256` matches nothing.
+#[inline]
 pub fn literal_matches(ty: Type, bits: u128, literal: i128) -> bool {
     crate::typeck::literal_fits(literal, ty.bits()) && literal_bits(ty, literal) == bits
 }
@@ -37,77 +40,92 @@ pub fn literal_matches(ty: Type, bits: u128, literal: i128) -> bool {
 pub const SMALL_LITERALS: std::ops::RangeInclusive<i128> = -128..=127;
 
 /// Wrapping addition.
+#[inline]
 pub fn iadd(ty: Type, a: u128, b: u128) -> u128 {
     a.wrapping_add(b) & ty.mask()
 }
 
 /// Wrapping subtraction.
+#[inline]
 pub fn isub(ty: Type, a: u128, b: u128) -> u128 {
     a.wrapping_sub(b) & ty.mask()
 }
 
 /// Wrapping multiplication.
+#[inline]
 pub fn imul(ty: Type, a: u128, b: u128) -> u128 {
     a.wrapping_mul(b) & ty.mask()
 }
 
 /// Two's complement negation.
+#[inline]
 pub fn neg(ty: Type, a: u128) -> u128 {
     a.wrapping_neg() & ty.mask()
 }
 
 /// Bitwise not.
+#[inline]
 pub fn bnot(ty: Type, a: u128) -> u128 {
     !a & ty.mask()
 }
 
 /// Bitwise and.
+#[inline]
 pub fn band(_ty: Type, a: u128, b: u128) -> u128 {
     a & b
 }
 
 /// Bitwise or.
+#[inline]
 pub fn bor(_ty: Type, a: u128, b: u128) -> u128 {
     a | b
 }
 
 /// Bitwise exclusive or.
+#[inline]
 pub fn bxor(_ty: Type, a: u128, b: u128) -> u128 {
     a ^ b
 }
 
 /// The shift amount `b` modulo the width of `ty`.
+#[inline]
 fn amount(ty: Type, b: u128) -> u32 {
     (b % u128::from(ty.bits())) as u32
 }
 
 /// Shift left, amount modulo the width.
+#[inline]
 pub fn ishl(ty: Type, a: u128, b: u128) -> u128 {
     (a << amount(ty, b)) & ty.mask()
 }
 
 /// Logical shift right, amount modulo the width.
+#[inline]
 pub fn ushr(ty: Type, a: u128, b: u128) -> u128 {
     a >> amount(ty, b)
 }
 
 /// Arithmetic shift right, amount modulo the width.
+#[inline]
 pub fn sshr(ty: Type, a: u128, b: u128) -> u128 {
     (signed(ty, a) >> amount(ty, b)) as u128 & ty.mask()
 }
 
 /// The base-2 logarithm, rounded down; `None` for zero, where a rule using
 /// it does not apply.
+#[inline]
 pub fn log2(_ty: Type, a: u128) -> Option<u128> {
     a.checked_ilog2().map(u128::from)
 }
 
 /// Is exactly one bit set?
+#[inline]
 pub fn is_power_of_two(_ty: Type, a: u128) -> bool {
     a.is_power_of_two()
 }
 
 /// The integer comparison `a cc b` at `ty`.
+#[inline]
 pub fn compare(cc: IntCC, ty: Type, a: u128, b: u128) -> bool {
     let (sa, sb) = (signed(ty, a), signed(ty, b));
     match cc {

@@ -34,6 +34,7 @@ pub trait Subject {
     fn ty(&self, v: Self::Value) -> Type;
 
     /// The bits of the `iconst` defining `v`.
+    #[inline]
     fn iconst_bits(&self, v: Self::Value) -> u128 {
         match self.imm(v) {
             Imm::Int(bits) => bits,

@@ -20,6 +20,7 @@ impl<'a> DfgView<'a> {
         DfgView { dfg }
     }
 
+    #[inline]
     fn def(&self, v: Value) -> &'a InstructionData {
         let inst = self
             .dfg
@@ -32,20 +33,24 @@ impl<'a> DfgView<'a> {
 impl Subject for DfgView<'_> {
     type Value = Value;
 
+    #[inline]
     fn opcode(&self, v: Value) -> Option<Opcode> {
         self.dfg
             .value_inst(v)
             .map(|inst| self.dfg.inst(inst).opcode)
     }
 
+    #[inline]
     fn arg(&self, v: Value, i: usize) -> Value {
         self.def(v).args[i]
     }
 
+    #[inline]
     fn imm(&self, v: Value) -> Imm {
         self.def(v).imm
     }
 
+    #[inline]
     fn ty(&self, v: Value) -> Type {
         self.dfg.value_type(v)
     }

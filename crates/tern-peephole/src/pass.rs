@@ -172,8 +172,10 @@ pub fn run<M: Matcher>(func: &mut Function, options: &Options) -> Stats {
         work.push(inst);
     }
     let revisit_levels = M::max_depth() + 1;
+    // Scratch buffers, reused across rewrites.
     let mut created = Vec::new();
     let mut old_args = Vec::new();
+    let mut scratch = Scratch::default();
     while let Some(inst) = work.pop() {
         if func.layout.inst_block(inst).is_none() {
             // Removed after it was queued.
@@ -223,37 +225,47 @@ pub fn run<M: Matcher>(func: &mut Function, options: &Options) -> Stats {
                 root
             }
         };
-        revisit_users(func, &mut work, result, revisit_levels);
-        stats.removed += remove_dead(func, &old_args);
+        revisit_users(func, &mut work, result, revisit_levels, &mut scratch);
+        stats.removed += remove_dead(func, &old_args, &mut scratch);
     }
     stats
 }
 
+/// Value buffers for [`revisit_users`] and [`remove_dead`].
+#[derive(Default)]
+struct Scratch {
+    frontier: Vec<Value>,
+    next: Vec<Value>,
+}
+
 /// Queues the users of `v`, their users, … up to `levels` levels.
-fn revisit_users(func: &Function, work: &mut Worklist, v: Value, levels: usize) {
-    let mut frontier = vec![v];
+fn revisit_users(func: &Function, work: &mut Worklist, v: Value, levels: usize, s: &mut Scratch) {
+    s.frontier.clear();
+    s.frontier.push(v);
     for _ in 0..levels {
-        let mut next = Vec::new();
-        for &value in &frontier {
+        s.next.clear();
+        for &value in &s.frontier {
             for user in func.dfg.users(value) {
                 work.push(user);
                 if let [result] = func.dfg.inst_results(user) {
-                    next.push(*result);
+                    s.next.push(*result);
                 }
             }
         }
-        if next.is_empty() {
+        if s.next.is_empty() {
             break;
         }
-        frontier = next;
+        std::mem::swap(&mut s.frontier, &mut s.next);
     }
 }
 
 /// Removes the pure instructions among the definitions of `values` that
 /// have no users left, and then theirs; returns how many were removed.
-fn remove_dead(func: &mut Function, values: &[Value]) -> u64 {
+fn remove_dead(func: &mut Function, values: &[Value], s: &mut Scratch) -> u64 {
     let mut removed = 0;
-    let mut candidates: Vec<Value> = values.to_vec();
+    let candidates = &mut s.frontier;
+    candidates.clear();
+    candidates.extend_from_slice(values);
     while let Some(v) = candidates.pop() {
         if func.dfg.use_count(v) != 0 {
             continue;
