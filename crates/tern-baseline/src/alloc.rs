@@ -40,15 +40,30 @@ impl Emitter<'_> {
         self.alloc_reg(class_of(ty), avoid)
     }
 
-    fn choose_victim(&self, class: RegClass, avoid: PRegSet) -> PReg {
+    /// The register to spill: the one held by the deepest stack entry, or
+    /// else by a local.
+    ///
+    /// The search starts at `reg_floor`, below which no entry is known to
+    /// be in a register (entries only leave registers while deeper in the
+    /// stack), so that pushing many values in a row does not rescan the
+    /// spilled ones each time. Should that hint ever be wrong, the whole
+    /// stack is searched before the locals.
+    fn choose_victim(&mut self, class: RegClass, avoid: PRegSet) -> PReg {
         let candidates = allocatable(class).difference(avoid);
         let held = |loc: Loc| match loc {
             Loc::Reg(r) if candidates.contains(r) => Some(r),
             _ => None,
         };
-        self.stack
+        let floor = self.reg_floor.min(self.stack.len());
+        let first_reg = self.stack[floor..]
+            .iter()
+            .position(|v| matches!(v.loc, Loc::Reg(_)))
+            .map_or(self.stack.len(), |p| floor + p);
+        self.reg_floor = first_reg;
+        self.stack[first_reg..]
             .iter()
             .find_map(|v| held(v.loc))
+            .or_else(|| self.stack[..first_reg].iter().find_map(|v| held(v.loc)))
             .or_else(|| {
                 let locals = &self.locals;
                 locals

@@ -474,8 +474,11 @@ impl Emitter<'_> {
         let mut stubs = std::mem::take(&mut self.stubs);
         labels.clear();
         stubs.clear();
+        stubs.resize(self.control.len(), None);
+        // One label per distinct target depth: the target itself, or a
+        // stub doing that target's moves.
         let mut label_for = |this: &mut Self, depth: u32| -> Label {
-            if let Some(&(_, label)) = stubs.iter().find(|(d, _)| *d == depth) {
+            if let Some(label) = stubs[depth as usize] {
                 return label;
             }
             let frame = this.frame_index(depth);
@@ -484,7 +487,7 @@ impl Emitter<'_> {
             } else {
                 this.control[frame].label
             };
-            stubs.push((depth, label));
+            stubs[depth as usize] = Some(label);
             label
         };
         for depth in table.targets() {
@@ -498,11 +501,12 @@ impl Emitter<'_> {
         self.asm.cmp(Size::S32, index, RegMemImm::Imm(count));
         self.asm.jcc(Cond::AE, default_label);
         self.asm.jump_table(index, SCRATCH, temp, &labels);
-        for &(depth, label) in &stubs {
-            let frame = self.frame_index(depth);
+        for (depth, label) in stubs.iter().enumerate() {
+            let Some(label) = *label else { continue };
+            let frame = self.frame_index(depth as u32);
             if label != self.control[frame].label {
                 self.asm.bind_label(label);
-                self.branch(depth);
+                self.branch(depth as u32);
             }
         }
         self.labels = labels;

@@ -49,7 +49,7 @@ pub(crate) struct Buffers {
     reg_fills: Vec<RegFill>,
     operands: Vec<(ValType, Src)>,
     labels: Vec<Label>,
-    stubs: Vec<(u32, Label)>,
+    stubs: Vec<Option<Label>>,
     loop_scanner: LoopScanner,
     loop_summary: LoopSummary,
 }
@@ -76,8 +76,9 @@ pub(crate) struct Emitter<'a> {
     pub(crate) operands: Vec<(ValType, Src)>,
     /// `br_table` targets.
     pub(crate) labels: Vec<Label>,
-    /// `br_table` transfer stubs: (relative depth, stub label).
-    pub(crate) stubs: Vec<(u32, Label)>,
+    /// `br_table` targets by relative depth: the frame's label or a
+    /// transfer stub's.
+    pub(crate) stubs: Vec<Option<Label>>,
     pub(crate) loop_scanner: LoopScanner,
     /// What the scan of the loop about to be compiled found.
     pub(crate) loop_summary: LoopSummary,
@@ -86,6 +87,9 @@ pub(crate) struct Emitter<'a> {
     pub(crate) reachable: bool,
     /// The number of `Loc::Local` entries on the value stack.
     pub(crate) local_aliases: u32,
+    /// No stack entry below this position is in a register (a hint for
+    /// finding spill victims; see `alloc.rs`).
+    pub(crate) reg_floor: usize,
     /// Set while a consumer of a comparison loads operands between the
     /// comparison and its use of the flags.
     pub(crate) keep_flags: bool,
@@ -133,6 +137,7 @@ impl<'a> Emitter<'a> {
             frame: FrameLayout::default(),
             reachable: true,
             local_aliases: 0,
+            reg_floor: 0,
             keep_flags: false,
             trap_labels: [None; TrapCode::ALL.len()],
             has_memory: !module.memories.is_empty(),

@@ -325,6 +325,7 @@ impl Emitter<'_> {
     /// Recomputes register reference counts and the alias count from the
     /// locals and the stack.
     pub(crate) fn recount(&mut self) {
+        self.reg_floor = 0;
         self.regs.clear_uses();
         self.local_aliases = 0;
         for &index in self.locals.away_unchecked() {

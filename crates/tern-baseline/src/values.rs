@@ -124,6 +124,7 @@ pub(crate) fn imm32(ty: ValType, value: i64) -> Option<i32> {
 impl Emitter<'_> {
     /// Pushes `ty` in `reg`, taking a reference.
     pub(crate) fn push_reg(&mut self, ty: ValType, reg: PReg) {
+        self.reg_floor = self.reg_floor.min(self.stack.len());
         self.regs.acquire(reg);
         self.stack.push(Value::new(ty, Loc::Reg(reg)));
     }

@@ -93,6 +93,7 @@ impl Emitter<'_> {
                     self.load(ty, r, Src::Mem(home));
                     self.regs.acquire(r);
                     self.stack[pos].loc = Loc::Reg(r);
+                    self.reg_floor = self.reg_floor.min(pos);
                 }
                 None => {
                     let slot = self.slot_offset(pos);
