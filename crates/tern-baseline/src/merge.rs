@@ -212,6 +212,15 @@ impl Emitter<'_> {
         moves.clear();
         fills.clear();
         for (pos, want) in target.stack.iter().enumerate() {
+            // Entries already in place (the common case below the block).
+            let from = if pos < base {
+                pos
+            } else {
+                results_from + pos - base
+            };
+            if self.stack[from].loc == want.loc && from == pos {
+                continue;
+            }
             let src = self.transfer_source(pos, base, results_from);
             match want.loc {
                 Loc::Spilled => {
