@@ -13,7 +13,11 @@
 //!   `select`, `i32.eqz`, `drop`);
 //! - operators of proposals Tern does not implement are rejected with a
 //!   typed error (the validator, configured with Tern's features, rejects
-//!   them first in practice).
+//!   them first in practice);
+//! - two looks ahead at the bytecode: a `loop` has its body scanned first
+//!   (`loop_scan.rs`), and a binary arithmetic operator (always one byte)
+//!   is told whether the next operator is a `local.set`/`local.tee`, so that
+//!   `x = x + y` can update `x`'s register in place (`Emitter::reusable`).
 
 use crate::emitter::Emitter;
 use tern_environ::CompileError;
