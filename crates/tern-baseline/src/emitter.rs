@@ -13,8 +13,9 @@ use crate::frame::FrameLayout;
 use crate::locals::Locals;
 use crate::loop_scan::{LoopScanner, LoopSummary};
 use crate::merge::State;
-use crate::regs::RegFile;
+use crate::regs::{HEAP_BASE, RegFile, VMCTX};
 use crate::values::{Src, Value};
+use std::cell::Cell;
 use tern_asm::{Assembler, Label, PReg, TrapCode};
 use tern_environ::{CompileError, FuncType, ModuleInfo, VMOffsets, ValType};
 
@@ -102,6 +103,11 @@ pub(crate) struct Emitter<'a> {
     /// For a binary operation: the local that the next operator sets with
     /// the result (see `Emitter::reusable`).
     pub(crate) next_local_set: Option<u32>,
+    /// Whether the body uses the vmctx register (else the prologue need
+    /// not set it up, nor save and restore it; see `frame.rs`).
+    pub(crate) uses_vmctx: Cell<bool>,
+    /// Whether the body uses the memory-base register.
+    pub(crate) uses_heap_base: Cell<bool>,
 }
 
 impl<'a> Emitter<'a> {
@@ -143,6 +149,8 @@ impl<'a> Emitter<'a> {
             has_memory: !module.memories.is_empty(),
             offset: 0,
             next_local_set: None,
+            uses_vmctx: Cell::new(false),
+            uses_heap_base: Cell::new(false),
         }
     }
 
@@ -166,6 +174,20 @@ impl<'a> Emitter<'a> {
             loop_scanner: self.loop_scanner,
             loop_summary: self.loop_summary,
         }
+    }
+
+    /// The vmctx register, for an access through it.
+    #[inline]
+    pub(crate) fn vmctx(&self) -> PReg {
+        self.uses_vmctx.set(true);
+        VMCTX
+    }
+
+    /// The memory-base register, for an access to memory 0.
+    #[inline]
+    pub(crate) fn heap_base(&self) -> PReg {
+        self.uses_heap_base.set(true);
+        HEAP_BASE
     }
 
     /// The label of the out-of-line `ud2` for `code`.

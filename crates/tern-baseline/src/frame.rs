@@ -14,12 +14,14 @@
 //! rsp             16-byte aligned; calls push their stack arguments below
 //! ```
 //!
-//! Two quantities are known only after the body: the frame size (the
-//! number of value-stack slots used) and the callee-saved registers used.
-//! The prologue is emitted first with placeholders — a 32-bit `sub rsp`
-//! immediate, a 32-bit displacement in the stack-limit check, and a 4-byte
-//! save instruction per callee-saved register — which [`Emitter::finish`]
-//! patches in the finished code (unused saves become 4-byte `nop`s). The
+//! Some things are known only after the body: the frame size (the number
+//! of value-stack slots used), the callee-saved registers used, and whether
+//! the body uses the vmctx and memory-base registers at all (a leaf
+//! function doing arithmetic uses neither). The prologue is emitted first
+//! with placeholders — a 32-bit `sub rsp` immediate, a 32-bit displacement
+//! in the stack-limit check, and the save (and setup) instruction of every
+//! callee-saved register it might use — which [`Emitter::finish`] patches
+//! in the finished code: unneeded saves and setups become `nop`s. The
 //! return sequence is emitted once, at the end, when both are known; every
 //! `return` and branch to the function's end jumps to it.
 //!
@@ -44,8 +46,6 @@ const RET_AREA_PTR_SLOT: i32 = -48;
 const CALLEE_SAVES: [(PReg, i32); 3] = [(regs::RBX, -24), (regs::R12, -32), (regs::R13, -40)];
 /// Placeholder for patched 32-bit fields (forces the 32-bit encoding).
 const PLACEHOLDER: i32 = 0x7fff_0000;
-/// A 4-byte `nop`, replacing an unneeded callee-saved register save.
-const NOP4: [u8; 4] = [0x0f, 0x1f, 0x40, 0x00];
 /// The largest frame the compiler accepts.
 const MAX_FRAME: u64 = 1 << 30;
 
@@ -68,6 +68,32 @@ pub(crate) struct FrameLayout {
     stack_check_patch: u32,
     frame_size_patch: u32,
     callee_save_patches: [u32; 3],
+    /// The save and the setup of the vmctx register, as (start, end).
+    vmctx_patches: [(u32, u32); 2],
+    /// The save and the load of the memory-base register.
+    heap_base_patches: [(u32, u32); 2],
+}
+
+/// Overwrites `bytes` (a whole number of instructions) with the
+/// recommended multi-byte `nop`s.
+fn fill_with_nops(bytes: &mut [u8]) {
+    const NOPS: [&[u8]; 9] = [
+        &[0x90],
+        &[0x66, 0x90],
+        &[0x0f, 0x1f, 0x00],
+        &[0x0f, 0x1f, 0x40, 0x00],
+        &[0x0f, 0x1f, 0x44, 0x00, 0x00],
+        &[0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00],
+        &[0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00],
+        &[0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+        &[0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+    ];
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let n = rest.len().min(NOPS.len());
+        rest[..n].copy_from_slice(NOPS[n - 1]);
+        rest = &mut rest[n..];
+    }
 }
 
 /// Where the ABI passes each parameter: a register, or the stack at an
@@ -222,9 +248,13 @@ impl Emitter<'_> {
         a.jcc(Cond::B, overflow);
         a.sub(Size::S64, regs::RSP, RegMemImm::Imm(PLACEHOLDER));
         self.frame.frame_size_patch = a.offset() - 4;
+        let start = a.offset();
         a.mov_mr(Size::S64, frame_mem(-8), VMCTX);
+        self.frame.vmctx_patches[0] = (start, a.offset());
         if self.has_memory {
+            let start = a.offset();
             a.mov_mr(Size::S64, frame_mem(-16), HEAP_BASE);
+            self.frame.heap_base_patches[0] = (start, a.offset());
         }
         for (i, (reg, offset)) in CALLEE_SAVES.into_iter().enumerate() {
             self.frame.callee_save_patches[i] = a.offset();
@@ -233,10 +263,14 @@ impl Emitter<'_> {
         }
         self.zero_declared_locals();
         let a = &mut self.asm;
+        let start = a.offset();
         a.mov_rm(Size::S64, VMCTX, regs::RDI);
+        self.frame.vmctx_patches[1] = (start, a.offset());
         if self.has_memory {
             let base = self.offsets.memory_base(MemoryIndex(0)) as i32;
-            a.mov_rm(Size::S64, HEAP_BASE, Amode::base_disp(VMCTX, base));
+            let start = a.offset();
+            a.mov_rm(Size::S64, HEAP_BASE, Amode::base_disp(regs::RDI, base));
+            self.frame.heap_base_patches[1] = (start, a.offset());
         }
         if self.frame.ret_area_ptr == Some(RET_AREA_PTR_SLOT) {
             let mut args = ArgAssigner::new();
@@ -279,8 +313,10 @@ impl Emitter<'_> {
                 a.mov_rm(Size::S64, reg, frame_mem(offset));
             }
         }
-        a.mov_rm(Size::S64, VMCTX, frame_mem(-8));
-        if self.has_memory {
+        if self.uses_vmctx.get() {
+            a.mov_rm(Size::S64, VMCTX, frame_mem(-8));
+        }
+        if self.has_memory && self.uses_heap_base.get() {
             a.mov_rm(Size::S64, HEAP_BASE, frame_mem(-16));
         }
         a.mov_rm(Size::S64, regs::RSP, regs::RBP);
@@ -320,9 +356,16 @@ impl Emitter<'_> {
         patch(&mut code, self.frame.frame_size_patch, frame_size as i32);
         for (i, (reg, _)) in CALLEE_SAVES.into_iter().enumerate() {
             if !touched.contains(reg) {
-                let at = self.frame.callee_save_patches[i] as usize;
-                code[at..at + 4].copy_from_slice(&NOP4);
+                let at = self.frame.callee_save_patches[i];
+                fill_with_nops(&mut code[at as usize..at as usize + 4]);
             }
+        }
+        let unused = [
+            (!self.uses_vmctx.get(), self.frame.vmctx_patches),
+            (!self.uses_heap_base.get(), self.frame.heap_base_patches),
+        ];
+        for (start, end) in unused.into_iter().filter(|u| u.0).flat_map(|u| u.1) {
+            fill_with_nops(&mut code[start as usize..end as usize]);
         }
         Ok(CompiledFunction {
             code,

@@ -13,7 +13,7 @@
 
 use crate::emitter::{Emitter, RegFill, RegMove, Result};
 use crate::frame::ArgAssigner;
-use crate::regs::{SCRATCH, VMCTX};
+use crate::regs::SCRATCH;
 use crate::values::{Loc, Src, Value, frame_mem};
 use tern_asm::{
     Amode, Cond, PReg, PRegSet, RegClass, RegMemImm, RelocTarget, Scale, Size, TrapCode, regs,
@@ -79,7 +79,7 @@ impl Emitter<'_> {
         );
         let table = self.offsets.table_def_ptr(TableIndex(table_index)) as i32;
         self.asm
-            .mov_rm(Size::S64, SCRATCH, Amode::base_disp(VMCTX, table));
+            .mov_rm(Size::S64, SCRATCH, Amode::base_disp(self.vmctx(), table));
         self.asm.cmp(
             Size::S64,
             index,
@@ -102,7 +102,7 @@ impl Emitter<'_> {
         self.asm.jcc(Cond::E, null);
         let type_id = self.offsets.type_id(ty_index) as i32;
         self.asm
-            .mov_rm(Size::S32, SCRATCH, Amode::base_disp(VMCTX, type_id));
+            .mov_rm(Size::S32, SCRATCH, Amode::base_disp(self.vmctx(), type_id));
         self.asm.cmp(
             Size::S32,
             SCRATCH,
@@ -178,7 +178,7 @@ impl Emitter<'_> {
 
         match callee {
             Callee::Defined(index) => {
-                self.asm.mov_rm(Size::S64, VMCTX_REG, VMCTX);
+                self.asm.mov_rm(Size::S64, VMCTX_REG, self.vmctx());
                 self.asm.call(RelocTarget::Function(index));
             }
             Callee::Imported(func) => {
@@ -186,10 +186,12 @@ impl Emitter<'_> {
                 self.asm.mov_rm(
                     Size::S64,
                     VMCTX_REG,
-                    Amode::base_disp(VMCTX, base + func_ref::VMCTX as i32),
+                    Amode::base_disp(self.vmctx(), base + func_ref::VMCTX as i32),
                 );
-                self.asm
-                    .call_ind(Amode::base_disp(VMCTX, base + func_ref::WASM_CALL as i32));
+                self.asm.call_ind(Amode::base_disp(
+                    self.vmctx(),
+                    base + func_ref::WASM_CALL as i32,
+                ));
             }
             Callee::Indirect(reg) => {
                 self.asm.mov_rm(
@@ -242,11 +244,11 @@ impl Emitter<'_> {
         self.reg_moves = moves;
         self.reg_fills = fills;
         self.operands = operands;
-        self.asm.mov_rm(Size::S64, VMCTX_REG, VMCTX);
+        self.asm.mov_rm(Size::S64, VMCTX_REG, self.vmctx());
         self.asm.mov_rm(
             Size::S64,
             regs::RAX,
-            Amode::base_disp(VMCTX, VMOffsets::BUILTINS as i32),
+            Amode::base_disp(self.vmctx(), VMOffsets::BUILTINS as i32),
         );
         self.asm
             .call_ind(Amode::base_disp(regs::RAX, builtin.table_offset() as i32));

@@ -12,7 +12,7 @@
 //! displacement.
 
 use crate::emitter::{Emitter, Result};
-use crate::regs::{HEAP_BASE, SCRATCH, VMCTX};
+use crate::regs::SCRATCH;
 use crate::values::{Src, int_size};
 use tern_asm::{Amode, ExtMode, PReg, PRegSet, RegClass, ShiftAmount, Size, TrapCode};
 use tern_environ::builtins::Builtin;
@@ -49,11 +49,11 @@ impl Emitter<'_> {
             Src::Imm(c) => {
                 let address = u64::from(c as u32) + offset;
                 return match i32::try_from(address) {
-                    Ok(disp) => (Amode::base_disp(HEAP_BASE, disp), None),
+                    Ok(disp) => (Amode::base_disp(self.heap_base(), disp), None),
                     Err(_) => {
                         self.asm.mov_ri(Size::S64, SCRATCH, address);
                         (
-                            Amode::base_index(HEAP_BASE, SCRATCH, tern_asm::Scale::One, 0),
+                            Amode::base_index(self.heap_base(), SCRATCH, tern_asm::Scale::One, 0),
                             None,
                         )
                     }
@@ -63,11 +63,11 @@ impl Emitter<'_> {
             Src::Mem(_) => self.in_reg(ValType::I32, index, avoid),
         };
         let addr = match i32::try_from(offset) {
-            Ok(disp) => Amode::base_index(HEAP_BASE, index, tern_asm::Scale::One, disp),
+            Ok(disp) => Amode::base_index(self.heap_base(), index, tern_asm::Scale::One, disp),
             Err(_) => {
                 self.asm.mov_ri(Size::S64, SCRATCH, offset);
                 self.asm.add(Size::S64, SCRATCH, index);
-                Amode::base_index(HEAP_BASE, SCRATCH, tern_asm::Scale::One, 0)
+                Amode::base_index(self.heap_base(), SCRATCH, tern_asm::Scale::One, 0)
             }
         };
         (addr, Some(index))
@@ -142,7 +142,7 @@ impl Emitter<'_> {
         let dst = self.alloc_reg(RegClass::Int, PRegSet::empty());
         let def = self.offsets.memory_def_ptr(MemoryIndex(mem)) as i32;
         self.asm
-            .mov_rm(Size::S64, SCRATCH, Amode::base_disp(VMCTX, def));
+            .mov_rm(Size::S64, SCRATCH, Amode::base_disp(self.vmctx(), def));
         self.asm.mov_rm(
             Size::S64,
             dst,

@@ -9,7 +9,7 @@
 //! `TableOutOfBounds`.
 
 use crate::emitter::{Emitter, Result};
-use crate::regs::{SCRATCH, VMCTX};
+use crate::regs::SCRATCH;
 use crate::values::{Loc, Src};
 use tern_asm::{Amode, Cond, PRegSet, RegClass, Scale, Size, TrapCode};
 use tern_environ::wasmparser::HeapType;
@@ -47,7 +47,7 @@ impl Emitter<'_> {
         let dst = self.alloc_reg(RegClass::Int, PRegSet::empty());
         let offset = self.offsets.func_ref(FuncIndex(function_index)) as i32;
         self.asm
-            .lea(Size::S64, dst, Amode::base_disp(VMCTX, offset));
+            .lea(Size::S64, dst, Amode::base_disp(self.vmctx(), offset));
         self.push_reg(ValType::FuncRef, dst);
         Ok(())
     }
@@ -57,7 +57,7 @@ impl Emitter<'_> {
     fn table_bounds_check(&mut self, table: u32, index: tern_asm::PReg) {
         let def = self.offsets.table_def_ptr(TableIndex(table)) as i32;
         self.asm
-            .mov_rm(Size::S64, SCRATCH, Amode::base_disp(VMCTX, def));
+            .mov_rm(Size::S64, SCRATCH, Amode::base_disp(self.vmctx(), def));
         self.asm.cmp(
             Size::S64,
             index,
@@ -113,7 +113,7 @@ impl Emitter<'_> {
         let dst = self.alloc_reg(RegClass::Int, PRegSet::empty());
         let def = self.offsets.table_def_ptr(TableIndex(table)) as i32;
         self.asm
-            .mov_rm(Size::S64, SCRATCH, Amode::base_disp(VMCTX, def));
+            .mov_rm(Size::S64, SCRATCH, Amode::base_disp(self.vmctx(), def));
         self.asm.mov_rm(
             Size::S32,
             dst,

@@ -8,7 +8,7 @@
 //! slot is loaded into a free register (or copied home if none is free).
 
 use crate::emitter::{Emitter, Result};
-use crate::regs::{SCRATCH, VMCTX, class_of};
+use crate::regs::{SCRATCH, class_of};
 use crate::values::{Loc, Src, Value, frame_mem, imm32, int_size};
 use tern_asm::{Amode, Cond, PRegSet, RegMem, Size};
 use tern_environ::wasmparser;
@@ -115,11 +115,11 @@ impl Emitter<'_> {
         if self.module.is_imported_global(global) {
             let ptr = self.offsets.imported_global_ptr(global) as i32;
             self.asm
-                .mov_rm(Size::S64, SCRATCH, Amode::base_disp(VMCTX, ptr));
+                .mov_rm(Size::S64, SCRATCH, Amode::base_disp(self.vmctx(), ptr));
             Amode::base_disp(SCRATCH, 0)
         } else {
             let defined = index - self.module.num_imported_globals;
-            Amode::base_disp(VMCTX, self.offsets.defined_global(defined) as i32)
+            Amode::base_disp(self.vmctx(), self.offsets.defined_global(defined) as i32)
         }
     }
 
