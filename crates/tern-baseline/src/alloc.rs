@@ -238,18 +238,35 @@ impl Emitter<'_> {
         }
     }
 
+    /// For the binary arithmetic operator being compiled (always one byte
+    /// long): the local the next operator sets, if it is a `local.set` or
+    /// `local.tee` — a one-byte look-ahead.
+    pub(crate) fn local_set_next(&self) -> Option<u32> {
+        let at = (self.offset - self.code_offset) as usize + 1;
+        if !matches!(self.code.get(at), Some(0x21 | 0x22)) {
+            return None;
+        }
+        // The local index, LEB128.
+        let mut index = 0u32;
+        for (i, &byte) in self.code.get(at + 1..)?.iter().take(5).enumerate() {
+            index |= u32::from(byte & 0x7f) << (7 * i);
+            if byte & 0x80 == 0 {
+                return Some(index);
+            }
+        }
+        None
+    }
+
     /// Whether a binary operation may compute its result in `src`'s
     /// register: it is owned, or its only other reference is the local
-    /// that the very next operator sets to the result (`x = x + 1`), whose
-    /// old value nothing can read in between.
-    pub(crate) fn reusable(&self, src: Src) -> bool {
+    /// `next_set` that the very next operator sets to the result
+    /// (`x = x + 1`), whose old value nothing can read in between.
+    pub(crate) fn reusable(&self, src: Src, next_set: Option<u32>) -> bool {
         match src {
             Src::Reg(r) => {
                 self.regs.is_free(r)
                     || (self.regs.uses(r) == 1
-                        && self
-                            .next_local_set
-                            .is_some_and(|x| self.locals.get(x).loc == Loc::Reg(r)))
+                        && next_set.is_some_and(|x| self.locals.get(x).loc == Loc::Reg(r)))
             }
             _ => false,
         }

@@ -116,7 +116,9 @@ impl FunctionCompiler for BaselineFunctionCompiler {
         let mut validator = input.validator.into_validator(allocs);
         let func_type = module.func_type(module.func_index(index));
         let buffers = self.buffers.take().unwrap_or_default();
-        let mut emitter = Emitter::new(module, offsets, self.cpu, func_type, buffers);
+        // The whole body (locals included), for looking ahead.
+        let code = (input.body.as_bytes(), input.body.range().start);
+        let mut emitter = Emitter::new(module, offsets, self.cpu, func_type, code, buffers);
         let reader_allocs = self.reader_allocs.take().unwrap_or_default();
         let result = compile_body(&mut emitter, &mut validator, &input.body, reader_allocs);
         let result = match result {
@@ -154,8 +156,6 @@ fn compile_body(
     }
     emitter.emit_prologue();
     emitter.begin_body();
-    // The whole body (locals included), for looking ahead.
-    let (code, code_offset) = (body.as_bytes(), body.range().start);
     let mut ops = OperatorsReader::new_with_allocs(reader, reader_allocs);
     while !ops.eof() {
         let offset = ops.original_position();
@@ -164,8 +164,6 @@ fn compile_body(
             validator,
             emitter,
             offset,
-            code,
-            code_offset,
         })??;
     }
     ops.finish()?;

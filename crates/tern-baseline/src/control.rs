@@ -249,8 +249,11 @@ impl Emitter<'_> {
         Ok(())
     }
 
-    /// Reads ahead over the loop starting at `reader` (see `loop_scan.rs`).
-    pub(crate) fn scan_loop(&mut self, reader: BinaryReader<'_>) {
+    /// Reads ahead over the loop starting at the current operator (see
+    /// `loop_scan.rs`).
+    pub(crate) fn scan_loop(&mut self) {
+        let at = (self.offset - self.code_offset) as usize;
+        let reader = BinaryReader::new(&self.code[at..], self.offset);
         let num_locals = self.locals.len();
         self.loop_scanner
             .scan(reader, num_locals, &mut self.loop_summary);

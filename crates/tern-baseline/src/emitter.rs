@@ -100,9 +100,10 @@ pub(crate) struct Emitter<'a> {
     pub(crate) has_memory: bool,
     /// Byte offset of the operator being compiled, for error messages.
     pub(crate) offset: u64,
-    /// For a binary operation: the local that the next operator sets with
-    /// the result (see `Emitter::reusable`).
-    pub(crate) next_local_set: Option<u32>,
+    /// The function body's bytes and the module offset of the first, for
+    /// looking ahead (see `Emitter::local_set_next`).
+    pub(crate) code: &'a [u8],
+    pub(crate) code_offset: u64,
     /// Whether the body uses the vmctx register (else the prologue need
     /// not set it up, nor save and restore it; see `frame.rs`).
     pub(crate) uses_vmctx: Cell<bool>,
@@ -116,6 +117,7 @@ impl<'a> Emitter<'a> {
         offsets: &'a VMOffsets,
         cpu: CpuFeatures,
         func_type: &'a FuncType,
+        (code, code_offset): (&'a [u8], u64),
         mut buffers: Buffers,
     ) -> Emitter<'a> {
         buffers.asm.clear();
@@ -148,7 +150,8 @@ impl<'a> Emitter<'a> {
             trap_labels: [None; TrapCode::ALL.len()],
             has_memory: !module.memories.is_empty(),
             offset: 0,
-            next_local_set: None,
+            code,
+            code_offset,
             uses_vmctx: Cell::new(false),
             uses_heap_base: Cell::new(false),
         }

@@ -17,24 +17,18 @@
 //! - two looks ahead at the bytecode: a `loop` has its body scanned first
 //!   (`loop_scan.rs`), and a binary arithmetic operator (always one byte)
 //!   is told whether the next operator is a `local.set`/`local.tee`, so that
-//!   `x = x + y` can update `x`'s register in place (`Emitter::reusable`).
+//!   `x = x + y` can update `x`'s register in place (`Emitter::reusable`);
+//!   both read the body's bytes, which the emitter keeps.
 
 use crate::emitter::Emitter;
 use tern_environ::CompileError;
-use tern_environ::wasmparser::{
-    self, BinaryReader, FuncValidator, ValidatorResources, VisitOperator,
-};
+use tern_environ::wasmparser::{self, FuncValidator, ValidatorResources, VisitOperator};
 
 /// The combined visitor for one operator at `offset`.
-pub(crate) struct ValidateThenEmit<'v, 'e, 'm, 'r> {
+pub(crate) struct ValidateThenEmit<'v, 'e, 'm> {
     pub(crate) validator: &'v mut FuncValidator<ValidatorResources>,
     pub(crate) emitter: &'e mut Emitter<'m>,
     pub(crate) offset: u64,
-    /// The function body's bytes, for looking ahead (at loops, and at the
-    /// operator after a binary operation).
-    pub(crate) code: &'r [u8],
-    /// The module offset of `code[0]`.
-    pub(crate) code_offset: u64,
 }
 
 /// Routes an operator, by proposal and name, to the emitter.
@@ -43,7 +37,7 @@ macro_rules! dispatch {
     ($self:ident visit_block $($arg:ident)*) => { $self.structural(|e| e.visit_block($($arg),*)) };
     ($self:ident visit_loop $($arg:ident)*) => {{
         if $self.emitter.reachable {
-            $self.scan_loop();
+            $self.emitter.scan_loop();
         }
         $self.structural(|e| e.visit_loop($($arg),*))
     }};
@@ -92,34 +86,7 @@ macro_rules! define_visit {
     }};
 }
 
-impl ValidateThenEmit<'_, '_, '_, '_> {
-    /// Scans the loop starting at this operator.
-    fn scan_loop(&mut self) {
-        let at = (self.offset - self.code_offset) as usize;
-        self.emitter
-            .scan_loop(BinaryReader::new(&self.code[at..], self.offset));
-    }
-
-    /// For a binary arithmetic operator (all one byte long): the local the
-    /// next operator sets, if it is a `local.set` or `local.tee`.
-    fn local_set_after_binop(&self) -> Option<u32> {
-        let at = (self.offset - self.code_offset) as usize;
-        let opcode = *self.code.get(at)?;
-        let binop = matches!(opcode, 0x6a..=0x78 | 0x7c..=0x8a | 0x92..=0x98 | 0xa0..=0xa6);
-        if !binop || !matches!(self.code.get(at + 1), Some(0x21 | 0x22)) {
-            return None;
-        }
-        // The local index, LEB128.
-        let mut index = 0u32;
-        for (i, &byte) in self.code.get(at + 2..)?.iter().take(5).enumerate() {
-            index |= u32::from(byte & 0x7f) << (7 * i);
-            if byte & 0x80 == 0 {
-                return Some(index);
-            }
-        }
-        None
-    }
-
+impl ValidateThenEmit<'_, '_, '_> {
     /// A structural operator: emitted in reachable and unreachable code.
     #[inline]
     fn structural(
@@ -155,13 +122,12 @@ impl ValidateThenEmit<'_, '_, '_, '_> {
             return Ok(());
         }
         self.emitter.materialize_flags();
-        self.emitter.next_local_set = self.local_set_after_binop();
         f(self.emitter)
     }
 }
 
 #[allow(clippy::clone_on_copy)]
-impl<'a> VisitOperator<'a> for ValidateThenEmit<'_, '_, '_, '_> {
+impl<'a> VisitOperator<'a> for ValidateThenEmit<'_, '_, '_> {
     type Output = Result<(), CompileError>;
 
     wasmparser::for_each_visit_operator!(define_visit);

@@ -105,9 +105,10 @@ impl Emitter<'_> {
     pub(crate) fn float_binop(&mut self, ty: ValType, op: SseOp, commutative: bool) -> Result {
         let (_, rhs) = self.pop();
         let (_, lhs) = self.pop();
-        let swap = commutative && !self.reusable(lhs) && self.reusable(rhs);
+        let next_set = self.local_set_next();
+        let swap = commutative && !self.reusable(lhs, next_set) && self.reusable(rhs, next_set);
         let (lhs, rhs) = if swap { (rhs, lhs) } else { (lhs, rhs) };
-        let reuse = self.reusable(lhs);
+        let reuse = self.reusable(lhs, next_set);
         let dst = self.result_reg(ty, lhs, reuse, rhs.regs());
         let src = self.xmm_rm(ty, rhs);
         self.sse_op(op, dst, src);

@@ -160,8 +160,10 @@ impl Emitter<'_> {
             self.push_const(ty, op.fold(a, b));
             return Ok(());
         }
+        let next_set = self.local_set_next();
         let swap = op.commutative()
-            && (matches!(lhs, Src::Imm(_)) || (!self.reusable(lhs) && self.reusable(rhs)));
+            && (matches!(lhs, Src::Imm(_))
+                || (!self.reusable(lhs, next_set) && self.reusable(rhs, next_set)));
         let (lhs, rhs) = if swap { (rhs, lhs) } else { (lhs, rhs) };
         if let Src::Imm(c) = rhs {
             match identity(op, c) {
@@ -177,7 +179,7 @@ impl Emitter<'_> {
             }
         }
         let size = int_size(ty);
-        let reuse = self.reusable(lhs);
+        let reuse = self.reusable(lhs, next_set);
         if let (Src::Reg(l), false) = (lhs, reuse)
             && let Some(dst) = self.try_lea(ty, op, l, rhs)
         {
