@@ -1,6 +1,6 @@
 //! The compiler objects the runtime uses, and the per-function driver.
 
-use crate::emitter::{Buffers, Emitter};
+use crate::emitter::{Buffers, Emitter, Error};
 use crate::visitor::ValidateThenEmit;
 use tern_environ::wasmparser::{
     FuncValidator, FuncValidatorAllocations, FunctionBody, OperatorsReader,
@@ -124,9 +124,9 @@ impl FunctionCompiler for BaselineFunctionCompiler {
         let result = match result {
             Ok(reader_allocs) => {
                 self.reader_allocs = Some(reader_allocs);
-                emitter.finish()
+                emitter.finish().map_err(Error::into_compile_error)
             }
-            Err(e) => Err(e),
+            Err(e) => Err(e.into_compile_error()),
         };
         self.buffers = Some(emitter.into_buffers());
         self.validator_allocs = Some(validator.into_allocations());
@@ -140,7 +140,7 @@ fn compile_body(
     validator: &mut FuncValidator<ValidatorResources>,
     body: &FunctionBody<'_>,
     reader_allocs: OperatorsReaderAllocations,
-) -> Result<OperatorsReaderAllocations, CompileError> {
+) -> Result<OperatorsReaderAllocations, Error> {
     let mut reader = body.get_binary_reader();
     emitter.declare_params();
     let groups = reader.read_var_u32()?;

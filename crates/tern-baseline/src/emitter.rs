@@ -20,7 +20,30 @@ use tern_asm::{Assembler, Label, PReg, TrapCode};
 use tern_environ::{CompileError, FuncType, ModuleInfo, VMOffsets, ValType};
 
 /// Result type of the emitter's methods.
-pub(crate) type Result<T = ()> = std::result::Result<T, CompileError>;
+pub(crate) type Result<T = ()> = std::result::Result<T, Error>;
+
+/// A [`CompileError`], boxed: every operator returns a `Result`, and a
+/// pointer-sized error keeps the common `Ok` path cheap to pass around.
+#[derive(Debug)]
+pub(crate) struct Error(Box<CompileError>);
+
+impl Error {
+    pub(crate) fn into_compile_error(self) -> CompileError {
+        *self.0
+    }
+}
+
+impl From<CompileError> for Error {
+    fn from(e: CompileError) -> Error {
+        Error(Box::new(e))
+    }
+}
+
+impl From<tern_environ::wasmparser::BinaryReaderError> for Error {
+    fn from(e: tern_environ::wasmparser::BinaryReaderError) -> Error {
+        Error(Box::new(e.into()))
+    }
+}
 
 /// A move between registers, for parallel-move resolution.
 #[derive(Clone, Copy, Debug)]
@@ -213,18 +236,18 @@ impl<'a> Emitter<'a> {
     }
 
     /// An error for an operator this compiler does not handle.
-    pub(crate) fn unsupported(&self, what: impl Into<String>) -> CompileError {
-        CompileError::Unsupported {
+    pub(crate) fn unsupported(&self, what: impl Into<String>) -> Error {
+        Error::from(CompileError::Unsupported {
             message: what.into(),
             offset: self.offset,
-        }
+        })
     }
 
     /// An error for an implementation limit.
-    pub(crate) fn limit(&self, what: impl Into<String>) -> CompileError {
-        CompileError::Limit {
+    pub(crate) fn limit(&self, what: impl Into<String>) -> Error {
+        Error::from(CompileError::Limit {
             message: what.into(),
             offset: self.offset,
-        }
+        })
     }
 }

@@ -21,7 +21,6 @@
 //!   both read the body's bytes, which the emitter keeps.
 
 use crate::emitter::Emitter;
-use tern_environ::CompileError;
 use tern_environ::wasmparser::{self, FuncValidator, ValidatorResources, VisitOperator};
 
 /// The combined visitor for one operator at `offset`.
@@ -128,7 +127,7 @@ impl ValidateThenEmit<'_, '_, '_> {
 
 #[allow(clippy::clone_on_copy)]
 impl<'a> VisitOperator<'a> for ValidateThenEmit<'_, '_, '_> {
-    type Output = Result<(), CompileError>;
+    type Output = crate::emitter::Result;
 
     wasmparser::for_each_visit_operator!(define_visit);
 }
