@@ -114,6 +114,9 @@ enum Expr {
     /// `$mix32(a, b, c)`.
     Call32(Box<Expr>, Box<Expr>, Box<Expr>),
     Load(Box<Expr>),
+    /// `block (result T) a cond br_if 0 drop b end`: a value carried by a
+    /// conditional branch.
+    BlockBr(Ty, Box<Expr>, Box<Expr>, Box<Expr>),
 }
 
 enum Stmt {
@@ -122,6 +125,9 @@ enum Stmt {
     If(Expr, Vec<Stmt>, Vec<Stmt>),
     Block(Vec<Stmt>, Expr, Vec<Stmt>),
     Loop(usize, u32, Vec<Stmt>),
+    /// A `br_table` over nested blocks: the selected case's statements run
+    /// (the last index is the default).
+    Switch(Expr, Vec<Vec<Stmt>>),
 }
 
 struct Func {
@@ -183,7 +189,7 @@ impl Gen<'_> {
                 },
             };
         }
-        match self.rng.below(16) {
+        match self.rng.below(17) {
             0..=3 => {
                 let op = [
                     Bin::Add,
@@ -270,6 +276,12 @@ impl Gen<'_> {
             },
             13 if ty == Ty::I32 => Expr::Load(Box::new(self.expr(Ty::I32, d))),
             14 if ty == Ty::I64 => Expr::TruncSat(Box::new(self.expr(Ty::F64, d))),
+            15 => Expr::BlockBr(
+                ty,
+                Box::new(self.expr(ty, d)),
+                Box::new(self.expr(Ty::I32, d)),
+                Box::new(self.expr(ty, d)),
+            ),
             _ => self.expr(ty, d),
         }
     }
@@ -280,7 +292,7 @@ impl Gen<'_> {
 
     fn stmt(&mut self, depth: u32, counters: &mut Vec<usize>) -> Stmt {
         let ty = [Ty::I32, Ty::I64, Ty::F64][self.rng.below(3) as usize];
-        match if depth == 0 { 0 } else { self.rng.below(6) } {
+        match if depth == 0 { 0 } else { self.rng.below(7) } {
             0 | 1 => match self.local_of(ty) {
                 Some(i) => Stmt::Set(i, self.expr(ty, 4)),
                 None => Stmt::Store(self.expr(Ty::I32, 2), self.expr(Ty::I32, 3)),
@@ -303,6 +315,21 @@ impl Gen<'_> {
                 let cond = self.expr(Ty::I32, 3);
                 let after = self.stmts(b, depth - 1, counters);
                 Stmt::Block(before, cond, after)
+            }
+            6 => {
+                let cases = 2 + self.rng.below(4) as usize;
+                let selector = if self.rng.chance(30) {
+                    Expr::Const(Ty::I32, self.rng.below(cases as u64 + 2))
+                } else {
+                    self.expr(Ty::I32, 2)
+                };
+                let bodies = (0..cases)
+                    .map(|_| {
+                        let n = self.rng.below(3) as usize;
+                        self.stmts(n, depth - 1, counters)
+                    })
+                    .collect();
+                Stmt::Switch(selector, bodies)
             }
             _ => {
                 let counter = self.locals.len();
@@ -469,6 +496,14 @@ fn print_expr(e: &Expr, out: &mut String) {
             print_expr(a, out);
             out.push_str("i32.const 252\ni32.and\ni32.load\n");
         }
+        Expr::BlockBr(ty, a, c, b) => {
+            let _ = writeln!(out, "block (result {})", ty.name());
+            print_expr(a, out);
+            print_expr(c, out);
+            out.push_str("br_if 0\ndrop\n");
+            print_expr(b, out);
+            out.push_str("end\n");
+        }
     }
 }
 
@@ -500,6 +535,27 @@ fn print_stmts(stmts: &[Stmt], out: &mut String) {
                 out.push_str("br_if 0\n");
                 print_stmts(after, out);
                 out.push_str("end\n");
+            }
+            Stmt::Switch(selector, cases) => {
+                let n = cases.len();
+                for _ in 0..n {
+                    out.push_str("block\n");
+                }
+                out.push_str("block\n");
+                print_expr(selector, out);
+                out.push_str("br_table");
+                for i in 0..n {
+                    let _ = write!(out, " {i}");
+                }
+                out.push_str("\nend\n");
+                for (i, case) in cases.iter().enumerate() {
+                    print_stmts(case, out);
+                    if i + 1 < n {
+                        let _ = writeln!(out, "br {}\nend", n - 1 - i);
+                    } else {
+                        out.push_str("end\n");
+                    }
+                }
             }
             Stmt::Loop(counter, n, body) => {
                 let _ = writeln!(out, "i32.const {n}\nlocal.set {counter}\nloop");
@@ -666,6 +722,14 @@ impl Machine {
                 let addr = (self.eval(a) as u32 & 252) as usize;
                 u32::from_le_bytes(self.memory[addr..addr + 4].try_into().unwrap()) as u64
             }
+            Expr::BlockBr(_, a, c, b) => {
+                let a = self.eval(a);
+                if self.eval(c) as u32 != 0 {
+                    a
+                } else {
+                    self.eval(b)
+                }
+            }
         }
     }
 
@@ -693,6 +757,10 @@ impl Machine {
                     if self.eval(cond) as u32 == 0 {
                         self.run(after);
                     }
+                }
+                Stmt::Switch(selector, cases) => {
+                    let index = (self.eval(selector) as u32 as usize).min(cases.len() - 1);
+                    self.run(&cases[index]);
                 }
                 Stmt::Loop(counter, n, body) => {
                     self.locals[*counter] = u64::from(*n);
