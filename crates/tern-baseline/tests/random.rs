@@ -117,6 +117,9 @@ enum Expr {
     /// `block (result T) a cond br_if 0 drop b end`: a value carried by a
     /// conditional branch.
     BlockBr(Ty, Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `$spread` (seven arguments, two on the stack; two results, one
+    /// through the return area), its results combined into one i64.
+    Spread(Vec<Expr>),
 }
 
 enum Stmt {
@@ -189,7 +192,7 @@ impl Gen<'_> {
                 },
             };
         }
-        match self.rng.below(17) {
+        match self.rng.below(18) {
             0..=3 => {
                 let op = [
                     Bin::Add,
@@ -276,6 +279,11 @@ impl Gen<'_> {
             },
             13 if ty == Ty::I32 => Expr::Load(Box::new(self.expr(Ty::I32, d))),
             14 if ty == Ty::I64 => Expr::TruncSat(Box::new(self.expr(Ty::F64, d))),
+            16 if ty == Ty::I64 => Expr::Spread(
+                (0..7)
+                    .map(|k| self.expr(if k % 2 == 0 { Ty::I64 } else { Ty::I32 }, d.min(2)))
+                    .collect(),
+            ),
             15 => Expr::BlockBr(
                 ty,
                 Box::new(self.expr(ty, d)),
@@ -496,6 +504,12 @@ fn print_expr(e: &Expr, out: &mut String) {
             print_expr(a, out);
             out.push_str("i32.const 252\ni32.and\ni32.load\n");
         }
+        Expr::Spread(args) => {
+            for a in args {
+                print_expr(a, out);
+            }
+            out.push_str("call $spread\ni64.extend_i32_u\ni64.xor\n");
+        }
         Expr::BlockBr(ty, a, c, b) => {
             let _ = writeln!(out, "block (result {})", ty.name());
             print_expr(a, out);
@@ -575,7 +589,10 @@ fn print_module(funcs: &[Func]) -> String {
          (func $mix64 (param i64 i64) (result i64)\n\
            local.get 0 i64.const 3 i64.mul local.get 1 i64.xor i64.const 0x55 i64.add)\n\
          (func $mix32 (param i32 i32 i32) (result i32)\n\
-           local.get 0 local.get 1 i32.sub local.get 2 i32.const 7 i32.rotl i32.xor)\n",
+           local.get 0 local.get 1 i32.sub local.get 2 i32.const 7 i32.rotl i32.xor)\n\
+         (func $spread (param i64 i32 i64 i32 i64 i32 i64) (result i64 i32)\n\
+           local.get 0 local.get 2 i64.sub local.get 4 i64.const 3 i64.mul i64.add local.get 6 i64.xor\n\
+           local.get 1 local.get 3 i32.add local.get 5 i32.mul)\n",
     );
     for (n, f) in funcs.iter().enumerate() {
         let _ = write!(out, "(func (export \"f{n}\")");
@@ -721,6 +738,14 @@ impl Machine {
             Expr::Load(a) => {
                 let addr = (self.eval(a) as u32 & 252) as usize;
                 u32::from_le_bytes(self.memory[addr..addr + 4].try_into().unwrap()) as u64
+            }
+            Expr::Spread(args) => {
+                let v: Vec<u64> = args.iter().map(|a| self.eval(a)).collect();
+                let first = v[0].wrapping_sub(v[2]).wrapping_add(v[4].wrapping_mul(3)) ^ v[6];
+                let second = (v[1] as u32)
+                    .wrapping_add(v[3] as u32)
+                    .wrapping_mul(v[5] as u32);
+                first ^ u64::from(second)
             }
             Expr::BlockBr(_, a, c, b) => {
                 let a = self.eval(a);
