@@ -311,7 +311,7 @@ impl State {
                 }
                 while b < num_blocks && cfg.block_start_point(b) < piece.to {
                     if b != def_block {
-                        self.edge_into(func, requests, b, v, v, piece.alloc);
+                        self.edge_into(func, requests, b, v, false, piece.alloc);
                     }
                     b += 1;
                 }
@@ -324,26 +324,26 @@ impl State {
                     continue;
                 }
                 let to = self.location_at(v, cfg.block_start_point(b));
-                self.edge_into(func, requests, b, v, NONE, to);
+                self.edge_into(func, requests, b, v, true, to);
             }
         }
     }
 
-    /// Requests the moves bringing value `v` (live into block `b`, in `to`
-    /// there) along every incoming edge. For a block parameter, `arg_of` is
-    /// `NONE` and the source is each edge's argument.
+    /// Requests the moves bringing value `v`, live into block `b` (or one of
+    /// its parameters, if `is_param`), to `to` along every incoming edge.
+    /// A parameter's source on each edge is the edge's argument.
     fn edge_into<F: Function>(
         &self,
         func: &F,
         requests: &mut Vec<Request>,
         b: u32,
         v: u32,
-        arg_of: u32,
+        is_param: bool,
         to: Allocation,
     ) {
         let cfg = &self.cfg;
         let first = cfg.block_first[b as usize];
-        if self.cfg.is_exit_gap(first) {
+        if cfg.is_exit_gap(first) {
             // The block is just a jump whose moves come later in this gap.
             return;
         }
@@ -353,7 +353,7 @@ impl State {
             return;
         }
         let block = Block::new(b as usize);
-        let k = if arg_of == NONE {
+        let k = if is_param {
             func.block_params(block)
                 .iter()
                 .position(|p| p.index() == v as usize)
@@ -363,7 +363,7 @@ impl State {
         };
         for &pred in func.block_preds(block) {
             let term = cfg.terminator(pred.index() as u32);
-            let source = if arg_of == NONE {
+            let source = if is_param {
                 let j = func
                     .block_succs(pred)
                     .iter()

@@ -51,19 +51,19 @@ fn run(name: &str, config: &GenConfig, env: &MachineEnv, seed: u64, count: u64) 
 #[test]
 fn small_functions_on_a_register_starved_machine() {
     let env = testing::small_env(2, 1, false);
-    run("starved", &GenConfig::small(), &env, 1, iterations(1500));
+    run("starved", &GenConfig::small(), &env, 1, iterations(3000));
 }
 
 #[test]
 fn small_functions_with_scratch_registers() {
     let env = testing::small_env(3, 2, true);
-    run("scratch", &GenConfig::small(), &env, 2, iterations(1500));
+    run("scratch", &GenConfig::small(), &env, 2, iterations(3000));
 }
 
 #[test]
 fn small_functions_on_an_x64_like_machine() {
     let env = testing::x64_like_env();
-    run("x64", &GenConfig::small(), &env, 3, iterations(1500));
+    run("x64", &GenConfig::small(), &env, 3, iterations(3000));
 }
 
 #[test]
@@ -73,7 +73,7 @@ fn medium_functions_with_loop_nests() {
         shape: CfgShape::LoopNest { depth: 4 },
         ..GenConfig::sized(300)
     };
-    run("loop nest", &config, &env, 4, iterations(150));
+    run("loop nest", &config, &env, 4, iterations(300));
 }
 
 #[test]
@@ -83,5 +83,5 @@ fn medium_random_functions_under_pressure() {
         recent_use_percent: 20,
         ..GenConfig::sized(400)
     };
-    run("pressure", &config, &env, 5, iterations(150));
+    run("pressure", &config, &env, 5, iterations(300));
 }
