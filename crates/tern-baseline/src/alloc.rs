@@ -257,6 +257,19 @@ impl Emitter<'_> {
         None
     }
 
+    /// For the one-byte binary operator being compiled: whether the next
+    /// operator only tests its `ty` result against zero (`if`, `br_if`,
+    /// `select`'s condition, `eqz`), so that the result itself is never
+    /// needed, only its flags.
+    pub(crate) fn next_tests_zero(&self, ty: ValType) -> bool {
+        let at = (self.offset - self.code_offset) as usize + 1;
+        match (self.code.get(at), ty) {
+            (Some(0x04 | 0x0d | 0x1b | 0x1c | 0x45), ValType::I32) => true,
+            (Some(0x50), ValType::I64) => true,
+            _ => false,
+        }
+    }
+
     /// Whether a binary operation may compute its result in `src`'s
     /// register: it is owned, or its only other reference is the local
     /// `next_set` that the very next operator sets to the result

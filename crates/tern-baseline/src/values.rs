@@ -140,6 +140,12 @@ impl Emitter<'_> {
         self.stack.push(Value::new(ValType::I32, Loc::Flags(cond)));
     }
 
+    /// Pushes "the value is nonzero" for a value of type `ty` whose only
+    /// consumer (the next operator) tests it against zero.
+    pub(crate) fn push_nonzero_flags(&mut self, ty: ValType, cond: Cond) {
+        self.stack.push(Value::new(ty, Loc::Flags(cond)));
+    }
+
     /// Pushes an operand that was popped (or computed) as a `Src`. A `Mem`
     /// operand must be the slot of the position it is pushed to.
     pub(crate) fn push_src(&mut self, ty: ValType, src: Src) {

@@ -10,14 +10,16 @@
 //!   with the validator's;
 //! - a pending comparison on top of the stack is materialized before any
 //!   operator other than those that consume one directly (`br_if`, `if`,
-//!   `select`, `i32.eqz`, `drop`);
+//!   `select`, `eqz`, `drop`);
 //! - operators of proposals Tern does not implement are rejected with a
 //!   typed error (the validator, configured with Tern's features, rejects
 //!   them first in practice);
 //! - two looks ahead at the bytecode: a `loop` has its body scanned first
 //!   (`loop_scan.rs`), and a binary arithmetic operator (always one byte)
 //!   is told whether the next operator is a `local.set`/`local.tee`, so that
-//!   `x = x + y` can update `x`'s register in place (`Emitter::reusable`);
+//!   `x = x + y` can update `x`'s register in place (`Emitter::reusable`),
+//!   or whether it only tests the result against zero, so that `and` can be
+//!   a `test` (`Emitter::next_tests_zero`);
 //!   both read the body's bytes, which the emitter keeps.
 
 use crate::emitter::Emitter;
@@ -49,6 +51,7 @@ macro_rules! dispatch {
     ($self:ident visit_select $($arg:ident)*) => { $self.consumer(|e| e.visit_select($($arg),*)) };
     ($self:ident visit_typed_select $($arg:ident)*) => { $self.consumer(|e| e.visit_typed_select($($arg),*)) };
     ($self:ident visit_i32_eqz $($arg:ident)*) => { $self.consumer(|e| e.visit_i32_eqz($($arg),*)) };
+    ($self:ident visit_i64_eqz $($arg:ident)*) => { $self.consumer(|e| e.visit_i64_eqz($($arg),*)) };
     ($self:ident visit_drop $($arg:ident)*) => { $self.consumer(|e| e.visit_drop($($arg),*)) };
     // Multi-value select is not valid WebAssembly 2.0.
     ($self:ident visit_typed_select_multi $($arg:ident)*) => {{

@@ -15,8 +15,8 @@ use crate::emitter::{Emitter, Result};
 use crate::regs::SCRATCH;
 use crate::values::{Src, frame_mem, imm32, int_size};
 use tern_asm::{
-    AluOp, Amode, BitOp, Cond, PRegSet, RegClass, RegMem, RegMemImm, ShiftAmount, ShiftOp, Size,
-    regs,
+    AluOp, Amode, BitOp, Cond, PRegSet, RegClass, RegImm, RegMem, RegMemImm, ShiftAmount, ShiftOp,
+    Size, regs,
 };
 use tern_environ::ValType;
 
@@ -160,6 +160,10 @@ impl Emitter<'_> {
             self.push_const(ty, op.fold(a, b));
             return Ok(());
         }
+        if op == IntOp::And && self.next_tests_zero(ty) {
+            self.and_for_zero_test(ty, lhs, rhs);
+            return Ok(());
+        }
         let next_set = self.local_set_next();
         let swap = op.commutative()
             && (matches!(lhs, Src::Imm(_))
@@ -212,6 +216,33 @@ impl Emitter<'_> {
         };
         self.push_reg(ty, dst);
         Ok(())
+    }
+
+    /// `lhs & rhs` whose only use is a test against zero: a `test`, leaving
+    /// "nonzero" in the flags for the next operator (`if`, `br_if`, `eqz`).
+    fn and_for_zero_test(&mut self, ty: ValType, lhs: Src, rhs: Src) {
+        let size = int_size(ty);
+        // `test r/m, r` or `test r/m, imm`: an immediate goes right, a
+        // register is preferred left.
+        let (lhs, rhs) = match (lhs, rhs) {
+            (Src::Imm(_), _) | (Src::Mem(_), Src::Reg(_)) => (rhs, lhs),
+            _ => (lhs, rhs),
+        };
+        let left = match lhs {
+            Src::Reg(r) => RegMem::Reg(r.into()),
+            Src::Mem(m) => RegMem::Mem(frame_mem(m)),
+            Src::Imm(_) => RegMem::Reg(self.in_reg(ty, lhs, rhs.regs()).into()),
+        };
+        let left_regs = match left {
+            RegMem::Reg(r) => PRegSet::of(&[r.to_preg().expect("physical")]),
+            RegMem::Mem(_) => PRegSet::empty(),
+        };
+        let right = match rhs {
+            Src::Imm(c) if imm32(ty, c).is_some() => RegImm::Imm(imm32(ty, c).expect("checked")),
+            _ => RegImm::Reg(self.in_reg(ty, rhs, left_regs).into()),
+        };
+        self.asm.test(size, left, right);
+        self.push_nonzero_flags(ty, Cond::NE);
     }
 
     /// The register a two-address operation writes its result to: the left

@@ -1,5 +1,6 @@
 ;; Comparisons fused into branches and selects; eqz inverts; booleans are
-;; materialized only when used as values.
+;; materialized only when used as values; an `and` tested against zero
+;; is a `test`.
 (module
   (func (export "br_if_lt") (param i32 i32) (result i32)
     block
@@ -22,4 +23,9 @@
   (func (export "float_branch") (param f64 f64) (result i32)
     local.get 0 local.get 1 f64.lt
     if (result i32) i32.const 1 else i32.const 0 end)
+  (func (export "and_as_test") (param i32) (result i32)
+    local.get 0 i32.const 0x12 i32.and
+    if (result i32) i32.const 1 else i32.const 0 end)
+  (func (export "and_eqz_br_if") (param i64 i64)
+    block local.get 0 local.get 1 i64.and i64.eqz br_if 0 end)
 )
