@@ -37,6 +37,18 @@ impl State {
         }
         debug_assert_eq!(bundle.alloc, BundleAlloc::None);
         match (bundle.needs_reg, bundle.needs_stack) {
+            (true, true) if bundle.minimal => {
+                // Both at one instruction: rejected by validation, and never
+                // created by merging; report rather than split forever.
+                let range = self.ranges[bundle.first as usize];
+                return Err(Error::StackAndRegConstraint {
+                    inst: Inst::new(inst_of(range.from) as usize),
+                    vreg: crate::reg::VReg::new(
+                        range.vreg as usize,
+                        self.spill_sets[bundle.spill_set as usize].class,
+                    ),
+                });
+            }
             (true, true) => {
                 let at = self.first_requirement_switch(b);
                 self.split(b, at, None, stats);

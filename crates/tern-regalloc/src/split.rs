@@ -12,14 +12,13 @@
 //! spill slot. The parts with uses are queued again.
 //!
 //! Each spill set may be split a bounded number of times ([`SPLIT_CAP`],
-//! currently once). After that, the
-//! bundle is broken at once into *minimal* bundles — one per instruction
-//! with a use that needs a register, covering just that instruction's
-//! points — plus the spill bundle for everything in between. Minimal
-//! bundles outweigh every other bundle and cannot be split further. This
-//! bounds the splitting work per value and is what keeps the allocator
-//! linear on inputs such as a value used by every one of many calls that
-//! clobber all registers.
+//! currently once). After that, the bundle is broken at once into
+//! *minimal* bundles — one per instruction with a use that needs a
+//! register, covering just that instruction's points — plus the spill
+//! bundle for everything in between. Minimal bundles outweigh every other
+//! bundle and cannot be split further. This bounds the splitting work per
+//! value and is what keeps the allocator linear on inputs such as a value
+//! used by every one of many calls that clobber all registers.
 
 use crate::allocator::State;
 use crate::ir::{NONE, Point, early, inst_of};
@@ -74,17 +73,19 @@ impl State {
         let (t1, t2) = self.trim_points(b, s);
         let parts = self.partition(b, t1, t2);
 
-        let nb = self.new_bundle(ss);
         self.set_list(b, parts.left);
-        self.set_list(nb, parts.right);
         self.bundles[b as usize].prefer = hint;
-        self.add_to_spill_bundle(ss, parts.middle);
-        for x in [b, nb] {
-            if self.bundles[x as usize].first != NONE {
-                self.update_properties(x);
-                self.enqueue(x);
-            }
+        if parts.left.0 != NONE {
+            self.update_properties(b);
+            self.enqueue(b);
         }
+        if parts.right.0 != NONE {
+            let nb = self.new_bundle(ss);
+            self.set_list(nb, parts.right);
+            self.update_properties(nb);
+            self.enqueue(nb);
+        }
+        self.add_to_spill_bundle(ss, parts.middle);
     }
 
     /// Breaks bundle `b` into minimal bundles around its register uses and
