@@ -263,11 +263,10 @@ impl Emitter<'_> {
     /// needed, only its flags.
     pub(crate) fn next_tests_zero(&self, ty: ValType) -> bool {
         let at = (self.offset - self.code_offset) as usize + 1;
-        match (self.code.get(at), ty) {
-            (Some(0x04 | 0x0d | 0x1b | 0x1c | 0x45), ValType::I32) => true,
-            (Some(0x50), ValType::I64) => true,
-            _ => false,
-        }
+        matches!(
+            (self.code.get(at), ty),
+            (Some(0x04 | 0x0d | 0x1b | 0x1c | 0x45), ValType::I32) | (Some(0x50), ValType::I64)
+        )
     }
 
     /// Whether a binary operation may compute its result in `src`'s
