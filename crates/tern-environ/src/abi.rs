@@ -19,6 +19,10 @@
 //!   other registers, including every xmm register, may be clobbered.
 //! - Every function compares `rsp` with the store's stack limit in its
 //!   prologue and traps with `StackOverflow` below it.
+//! - An i32 in a 64-bit register always has its upper 32 bits zero: in
+//!   parameters, in results, and everywhere inside a function. Both tiers
+//!   rely on it (an i32 index is used as a 64-bit address component with no
+//!   extension), and the trampolines provide it.
 
 use crate::types::{FuncType, ValType};
 use tern_asm::{PReg, regs};
