@@ -289,7 +289,7 @@ impl AsStore for StoreRef<'_> {
     }
 }
 
-fn val_closure<T: 'static>(
+pub(crate) fn val_closure<T: 'static>(
     ty: FuncType,
     f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
 ) -> HostFn<T> {

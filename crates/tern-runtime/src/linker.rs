@@ -78,27 +78,7 @@ impl<T: 'static> Linker<T> {
         ty: FuncType,
         f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
     ) -> &mut Self {
-        let params = ty.params.clone();
-        let results = ty.results.clone();
-        let func: HostFn<T> = Arc::new(move |caller, raw: &mut [ValRaw]| {
-            let args: Vec<Val> = params
-                .iter()
-                .zip(raw.iter())
-                .map(|(t, r)| Val::from_raw(*r, *t))
-                .collect();
-            let mut out: Vec<Val> = results.iter().map(|t| Val::default_for(*t)).collect();
-            f(caller, &args, &mut out)?;
-            for (i, (v, t)) in out.iter().zip(results.iter()).enumerate() {
-                if v.ty() != *t {
-                    return Err(Trap::new(format!(
-                        "host function returned {} for result {i} of type {t}",
-                        v.ty()
-                    )));
-                }
-                raw[i] = v.to_raw();
-            }
-            Ok(())
-        });
+        let func = crate::func::val_closure(ty.clone(), f);
         self.insert(module, name, Definition::HostFunc { ty, func })
     }
 
