@@ -10,7 +10,7 @@
 use wasmparser::WasmFeatures;
 
 /// The features Tern's compilers and runtime implement: WebAssembly 2.0
-/// without SIMD, plus extended constant expressions. (`GC_TYPES` is
+/// without SIMD, plus extended constant expressions and multiple memories. (`GC_TYPES` is
 /// wasmparser's gate for reference types in signatures, not the GC
 /// proposal.)
 pub fn supported_features() -> WasmFeatures {
@@ -21,6 +21,7 @@ pub fn supported_features() -> WasmFeatures {
         | WasmFeatures::BULK_MEMORY
         | WasmFeatures::REFERENCE_TYPES
         | WasmFeatures::EXTENDED_CONST
+        | WasmFeatures::MULTI_MEMORY
         | WasmFeatures::FLOATS
         | WasmFeatures::GC_TYPES
 }
@@ -35,7 +36,6 @@ pub const PROPOSALS: &[(&str, WasmFeatures)] = &[
     ("relaxed-simd", WasmFeatures::RELAXED_SIMD),
     ("tail-call", WasmFeatures::TAIL_CALL),
     ("memory64", WasmFeatures::MEMORY64),
-    ("multi-memory", WasmFeatures::MULTI_MEMORY),
     ("threads", WasmFeatures::THREADS),
     (
         "shared-everything-threads",
@@ -97,10 +97,10 @@ mod tests {
     fn names_each_needed_proposal_and_only_those() {
         let simd = wasm("(module (func (param v128)))");
         assert_eq!(required_proposals(&simd), Some(vec!["simd"]));
-        let two = wasm("(module (memory 1) (memory 1) (func (return_call 0)))");
+        let two = wasm("(module (memory i64 1) (func (return_call 0)))");
         assert_eq!(
             required_proposals(&two),
-            Some(vec!["tail-call", "multi-memory"])
+            Some(vec!["tail-call", "memory64"])
         );
         let invalid = wasm("(module (func (result i32)))");
         assert_eq!(required_proposals(&invalid), None);

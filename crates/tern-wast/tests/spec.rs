@@ -87,35 +87,55 @@ fn memory() {
     ]);
 }
 
+#[test]
+fn multiple_memories() {
+    run(&[
+        "address0.wast",
+        "address1.wast",
+        "align0.wast",
+        "binary0.wast",
+        "data0.wast",
+        "data1.wast",
+        "data_drop0.wast",
+        "exports0.wast",
+        "float_exprs0.wast",
+        "float_exprs1.wast",
+        "float_memory0.wast",
+        "imports0.wast",
+        "imports1.wast",
+        "imports2.wast",
+        "imports3.wast",
+        "imports4.wast",
+        "linking0.wast",
+        "linking1.wast",
+        "linking2.wast",
+        "linking3.wast",
+        "load0.wast",
+        "load1.wast",
+        "load2.wast",
+        "memory-multi.wast",
+        "memory_copy0.wast",
+        "memory_copy1.wast",
+        "memory_fill0.wast",
+        "memory_init0.wast",
+        "memory_size0.wast",
+        "memory_size1.wast",
+        "memory_size2.wast",
+        "memory_size3.wast",
+        "memory_trap0.wast",
+        "memory_trap1.wast",
+        "start0.wast",
+        "store0.wast",
+        "store1.wast",
+        "store2.wast",
+        "traps0.wast",
+    ]);
+}
+
 /// Directives known to fail, each with its reason. The test fails if one of
 /// them passes (remove it from the list) or if anything else fails: the
 /// list can only shrink.
-const KNOWN_FAILURES: &[(&str, &str)] = &[
-    (
-        "linking0.wast:42",
-        "expects the table writes of an earlier multi-memory module (unsupported) to have happened",
-    ),
-    (
-        "load1.wast:25",
-        "reads data written by a multi-memory module (unsupported)",
-    ),
-    (
-        "load1.wast:26",
-        "reads data written by a multi-memory module (unsupported)",
-    ),
-    (
-        "load1.wast:27",
-        "reads data written by a multi-memory module (unsupported)",
-    ),
-    (
-        "load1.wast:28",
-        "reads data written by a multi-memory module (unsupported)",
-    ),
-    (
-        "load1.wast:29",
-        "reads data written by a multi-memory module (unsupported)",
-    ),
-];
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 #[test]
 fn every_top_level_script() {

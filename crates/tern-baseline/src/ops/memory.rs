@@ -10,13 +10,19 @@
 //! still below 8 GiB). The access instruction is recorded as a
 //! `MemoryOutOfBounds` trap site. A constant index folds into the
 //! displacement.
+//!
+//! Only memory 0 has a pinned base: with the multi-memory proposal, an
+//! access to another memory first loads that memory's base from the vmctx
+//! (`VMOffsets::memory_base`, one load that cannot fault, since the base
+//! never moves) into a free register. Real programs use one memory, so the
+//! common case pays nothing for the others.
 
 use crate::emitter::{Emitter, Result};
 use crate::regs::SCRATCH;
 use crate::values::{Src, int_size};
 use tern_asm::{Amode, ExtMode, PReg, PRegSet, RegClass, ShiftAmount, Size, TrapCode};
 use tern_environ::builtins::Builtin;
-use tern_environ::wasmparser::MemArg;
+use tern_environ::wasmparser::{MemArg, MemArgTarget};
 use tern_environ::{MemoryIndex, ValType, memory_definition};
 
 /// How many bytes an access touches and how a narrow load extends.
@@ -41,19 +47,26 @@ impl Access {
 }
 
 impl Emitter<'_> {
-    /// The address of `index + offset` in memory 0, and the register the
-    /// address reads the index from (if any). A slot operand is loaded into
-    /// a register outside `avoid`.
-    fn heap_addr(&mut self, index: Src, offset: u64, avoid: PRegSet) -> (Amode, Option<PReg>) {
+    /// The address of `index + memarg.offset` in `mem`, and the
+    /// register the address reads the index from (if any). A slot operand
+    /// is loaded into a register outside `avoid`.
+    fn heap_addr(
+        &mut self,
+        index: Src,
+        mem: u32,
+        offset: u64,
+        avoid: PRegSet,
+    ) -> (Amode, Option<PReg>) {
         let index = match index {
             Src::Imm(c) => {
+                let base = self.memory_base(mem, avoid);
                 let address = u64::from(c as u32) + offset;
                 return match i32::try_from(address) {
-                    Ok(disp) => (Amode::base_disp(self.heap_base(), disp), None),
+                    Ok(disp) => (Amode::base_disp(base, disp), None),
                     Err(_) => {
                         self.asm.mov_ri(Size::S64, SCRATCH, address);
                         (
-                            Amode::base_index(self.heap_base(), SCRATCH, tern_asm::Scale::One, 0),
+                            Amode::base_index(base, SCRATCH, tern_asm::Scale::One, 0),
                             None,
                         )
                     }
@@ -62,21 +75,47 @@ impl Emitter<'_> {
             Src::Reg(r) => r,
             Src::Mem(_) => self.in_reg(ValType::I32, index, avoid),
         };
+        let base = self.memory_base(mem, avoid.with(index));
         let addr = match i32::try_from(offset) {
-            Ok(disp) => Amode::base_index(self.heap_base(), index, tern_asm::Scale::One, disp),
+            Ok(disp) => Amode::base_index(base, index, tern_asm::Scale::One, disp),
             Err(_) => {
                 self.asm.mov_ri(Size::S64, SCRATCH, offset);
                 self.asm.add(Size::S64, SCRATCH, index);
-                Amode::base_index(self.heap_base(), SCRATCH, tern_asm::Scale::One, 0)
+                Amode::base_index(base, SCRATCH, tern_asm::Scale::One, 0)
             }
         };
         (addr, Some(index))
     }
 
+    /// The memory `memarg` accesses (GC arrays are not memories; the
+    /// validator rejects them while GC is not enabled).
+    fn memory_of(&self, memarg: &MemArg) -> Result<u32> {
+        match memarg.target {
+            MemArgTarget::Memory(mem) => Ok(mem),
+            MemArgTarget::Array(_) => Err(self.unsupported("a GC array access")),
+        }
+    }
+
+    /// A register holding the base of memory `mem`: the pinned register for
+    /// memory 0, otherwise a free register outside `avoid` loaded from the
+    /// vmctx. The register is not reserved: the caller uses it in the
+    /// access it is emitting and nothing else.
+    fn memory_base(&mut self, mem: u32, avoid: PRegSet) -> PReg {
+        if mem == 0 {
+            return self.heap_base();
+        }
+        let base = self.alloc_reg(RegClass::Int, avoid);
+        let disp = self.offsets.memory_base(MemoryIndex(mem)) as i32;
+        self.asm
+            .mov_rm(Size::S64, base, Amode::base_disp(self.vmctx(), disp));
+        base
+    }
+
     /// A load of type `ty` (`access` gives the width and extension).
     pub(crate) fn wasm_load(&mut self, ty: ValType, memarg: MemArg, access: Access) -> Result {
+        let mem = self.memory_of(&memarg)?;
         let (_, index) = self.pop();
-        let (addr, index_reg) = self.heap_addr(index, memarg.offset, PRegSet::empty());
+        let (addr, index_reg) = self.heap_addr(index, mem, memarg.offset, PRegSet::empty());
         let same_class = ty.is_int_class();
         let dst = match index_reg {
             Some(r) if same_class && self.regs.is_free(r) => r,
@@ -106,6 +145,7 @@ impl Emitter<'_> {
 
     /// A store of the low `width` bytes of a `ty` value.
     pub(crate) fn wasm_store(&mut self, ty: ValType, memarg: MemArg, width: Size) -> Result {
+        let mem = self.memory_of(&memarg)?;
         let (_, value) = self.pop();
         let (_, index) = self.pop();
         // The value as an immediate of the access width, if it is a
@@ -124,7 +164,7 @@ impl Emitter<'_> {
             None => Some(self.in_reg(ty, value, index.regs())),
         };
         let avoid = reg.map_or(PRegSet::empty(), |r| PRegSet::of(&[r]));
-        let (addr, _) = self.heap_addr(index, memarg.offset, avoid);
+        let (addr, _) = self.heap_addr(index, mem, memarg.offset, avoid);
         self.asm.add_trap(TrapCode::MemoryOutOfBounds);
         match (imm, reg) {
             (Some(imm), _) => self.asm.mov_mi(width, addr, imm),
