@@ -114,13 +114,14 @@
 //!
 //! - `tests/golden/*.wat`: golden disassembly per operator group
 //!   (`TERN_BLESS=1` regenerates the `.expected` files).
-//! - `tests/spec.rs`: the spec test scripts for the operators of the first
-//!   slice, run through a small harness (`tests/harness/`) that maps code,
-//!   builds a vmctx, calls through generated trampolines and turns faults
-//!   into traps; `TERN_SPEC_ALL=1` runs every script of the suite. (The
-//!   runtime's `tern wast` is the user-facing runner.)
-//! - `tests/random.rs`: random structured functions with heavy register
-//!   pressure, compared against a direct Rust evaluation.
+//! - `tests/allocations.rs`: the steady state allocates nothing per
+//!   operator.
+//! - Code that runs is tested where the runtime can run it (the runtime
+//!   depends on this crate, not the other way round): the spec suite in
+//!   `tern-wast`, and `tern-runtime/tests/differential.rs` (random
+//!   structured functions with heavy register pressure, compared against a
+//!   direct Rust evaluation) and `tern-runtime/tests/pathological.rs`
+//!   (inputs shaped to expose super-linear compile time).
 //! - `benches/compile_speed.rs`: compile speed on the Sightglass modules.
 //!
 //! # Files

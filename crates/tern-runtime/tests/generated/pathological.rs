@@ -4,7 +4,7 @@
 //! a time that a quadratic algorithm would blow up) and compute the right
 //! result.
 
-mod harness;
+use crate::support;
 
 use std::fmt::Write;
 
@@ -12,7 +12,11 @@ use std::fmt::Write;
 fn run(wat: String, args: Vec<u64>) -> u64 {
     std::thread::Builder::new()
         .stack_size(64 << 20)
-        .spawn(move || harness::instance(&wat).invoke("f", &args).expect("no trap")[0])
+        .spawn(move || {
+            support::Program::new(&wat)
+                .invoke("f", &args)
+                .expect("no trap")[0]
+        })
         .unwrap()
         .join()
         .unwrap()

@@ -1,13 +1,13 @@
 //! Randomized differential tests: random structured functions (nested
 //! expressions deep enough to exhaust the registers, locals of three
 //! types, blocks with early exits, if/else, loops, calls, memory) are
-//! compiled by the baseline and run through the harness, and every result
+//! compiled by the baseline tier and run through the runtime, and every result
 //! is compared with a direct evaluation of the same program in Rust.
 //!
 //! Deterministic by default (fixed seeds); `TERN_RANDOM_CASES=N` runs N
 //! modules, `TERN_RANDOM_SEED=S` starts from seed S.
 
-mod harness;
+use crate::support;
 
 use std::fmt::Write;
 
@@ -585,7 +585,7 @@ fn print_stmts(stmts: &[Stmt], out: &mut String) {
 
 fn print_module(funcs: &[Func]) -> String {
     let mut out = String::from(
-        "(module\n(memory 1)\n\
+        "(module\n(memory (export \"memory\") 1)\n\
          (func $mix64 (param i64 i64) (result i64)\n\
            local.get 0 i64.const 3 i64.mul local.get 1 i64.xor i64.const 0x55 i64.add)\n\
          (func $mix32 (param i32 i32 i32) (result i32)\n\
@@ -814,7 +814,7 @@ fn run_case(seed: u64) {
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     let funcs: Vec<Func> = (0..8).map(|_| gen_func(&mut rng)).collect();
     let text = print_module(&funcs);
-    let instance = harness::instance(&text);
+    let mut program = support::Program::new(&text);
     for (n, f) in funcs.iter().enumerate() {
         for _ in 0..3 {
             let args: Vec<u64> = f.locals[..f.params]
@@ -828,21 +828,19 @@ fn run_case(seed: u64) {
             machine.locals[..f.params].copy_from_slice(&args);
             // The Wasm memory persists across calls: start both from the
             // module's current contents.
-            machine.memory.copy_from_slice(&instance.memory()[..256]);
+            machine.memory.copy_from_slice(&program.memory()[..256]);
             machine.run(&f.body);
             let expected = machine.eval(&f.result);
-            let actual = instance
+            let actual = program
                 .invoke(&format!("f{n}"), &args)
-                .unwrap_or_else(|t| {
-                    panic!("seed {seed}, f{n}({args:x?}) trapped: {:?}\n{text}", t.0)
-                });
+                .unwrap_or_else(|e| panic!("seed {seed}, f{n}({args:x?}) trapped: {e}\n{text}"));
             assert!(
                 same(f.result_ty, actual[0], expected),
                 "seed {seed}, f{n}({args:x?}): got {:#x}, expected {expected:#x}\n{text}",
                 actual[0]
             );
             assert_eq!(
-                &instance.memory()[..256],
+                &program.memory()[..256],
                 &machine.memory[..],
                 "seed {seed}, f{n}({args:x?}): memory differs\n{text}"
             );
