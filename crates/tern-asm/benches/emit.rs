@@ -35,11 +35,7 @@ fn emit_function(asm: &mut Assembler) {
             RAX,
             Amode::base_disp(vmctx, 0x40 + (i & 0x3f) * 4),
         );
-        asm.mov_rm(
-            Size::S64,
-            RCX,
-            Amode::base_index(R14, RAX, Scale::One, i),
-        );
+        asm.mov_rm(Size::S64, RCX, Amode::base_index(R14, RAX, Scale::One, i));
         asm.mov_rm(Size::S64, RSI, RAX);
         asm.add(Size::S32, RAX, i);
         asm.add(Size::S32, RSI, RCX);

@@ -6,9 +6,8 @@
 //! produces are exactly those the encoding tests check.
 
 use crate::buffer::{CodeBuffer, FinishedCode, Label, UnboundLabel};
-use crate::inst::{
-    AluOp, BitOp, CallRegs, FloatCmp, Inst, MulDivOp, RoundMode, ShiftOp, SseOp, UnaryOp,
-};
+use crate::forms;
+use crate::inst::{AluOp, BitOp, FloatCmp, Inst, MulDivOp, RoundMode, ShiftOp, SseOp, UnaryOp};
 use crate::operand::{
     Amode, Cond, ExtMode, FloatSize, RegImm, RegMem, RegMemImm, Scale, ShiftAmount, Size,
 };
@@ -28,24 +27,26 @@ macro_rules! alu_methods {
         $(#[$doc])*
         #[inline]
         pub fn $name(&mut self, size: Size, dst: impl Into<Reg>, src: impl Into<RegMemImm>) {
-            self.emit(Inst::Alu { op: AluOp::$op, size, dst: dst.into(), src: src.into() });
+            forms::alu(&mut self.buf, AluOp::$op, size, dst.into(), src.into());
         }
 
         $(#[$doc])*
         /// (Memory destination form.)
         #[inline]
         pub fn $mem_name(&mut self, size: Size, dst: Amode, src: impl Into<RegImm>) {
-            self.emit(Inst::AluStore { op: AluOp::$op, size, dst, src: src.into() });
+            forms::alu_store(&mut self.buf, AluOp::$op, size, &dst, src.into());
         }
     )*};
 }
 
-macro_rules! unary_like {
-    ($($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) => $inst:expr;)*) => {$(
+/// Methods whose body is one call; `buf` names the buffer in the bodies.
+macro_rules! one_call_methods {
+    ($buf:ident; $($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) => $body:expr;)*) => {$(
         $(#[$doc])*
         #[inline]
         pub fn $name(&mut self, $($arg: $ty),*) {
-            self.emit($inst);
+            let $buf = &mut self.buf;
+            $body;
         }
     )*};
 }
@@ -55,7 +56,7 @@ macro_rules! sse_methods {
         #[doc = concat!("`", stringify!($name), " dst, src`.")]
         #[inline]
         pub fn $name(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-            self.emit(Inst::Sse { op: SseOp::$op, dst: dst.into(), src: src.into() });
+            forms::sse(&mut self.buf, SseOp::$op, dst.into(), src.into());
         }
     )*};
 }
@@ -127,67 +128,43 @@ impl Assembler {
     /// `mov dst, src` (register copy or load).
     #[inline]
     pub fn mov_rm(&mut self, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::Mov {
-            size,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::mov(&mut self.buf, size, dst.into(), src.into());
     }
 
     /// `mov [dst], src` (store).
     #[inline]
     pub fn mov_mr(&mut self, size: Size, dst: Amode, src: impl Into<Reg>) {
-        self.emit(Inst::MovStore {
-            size,
-            dst,
-            src: src.into(),
-        });
+        forms::mov_store(&mut self.buf, size, &dst, src.into());
     }
 
     /// `mov dst, imm` (see [`Inst::MovImm`] for the 64-bit encodings).
     #[inline]
     pub fn mov_ri(&mut self, size: Size, dst: impl Into<Reg>, imm: u64) {
-        self.emit(Inst::MovImm {
-            size,
-            dst: dst.into(),
-            imm,
-        });
+        forms::mov_imm(&mut self.buf, size, dst.into(), imm);
     }
 
     /// `mov [dst], imm`.
     #[inline]
     pub fn mov_mi(&mut self, size: Size, dst: Amode, imm: i32) {
-        self.emit(Inst::MovImmStore { size, dst, imm });
+        forms::mov_imm_store(&mut self.buf, size, &dst, imm);
     }
 
     /// `movzx dst, src` (`mov r32, r/m32` for [`ExtMode::LQ`]).
     #[inline]
     pub fn movzx(&mut self, ext: ExtMode, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::Movzx {
-            ext,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::movzx(&mut self.buf, ext, dst.into(), src.into());
     }
 
     /// `movsx dst, src` (`movsxd` for [`ExtMode::LQ`]).
     #[inline]
     pub fn movsx(&mut self, ext: ExtMode, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::Movsx {
-            ext,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::movsx(&mut self.buf, ext, dst.into(), src.into());
     }
 
     /// `lea dst, [addr]`.
     #[inline]
     pub fn lea(&mut self, size: Size, dst: impl Into<Reg>, addr: Amode) {
-        self.emit(Inst::Lea {
-            size,
-            dst: dst.into(),
-            addr,
-        });
+        forms::lea(&mut self.buf, size, dst.into(), &addr);
     }
 
     alu_methods! {
@@ -212,93 +189,71 @@ impl Assembler {
     /// Any ALU operation with a register destination.
     #[inline]
     pub fn alu(&mut self, op: AluOp, size: Size, dst: impl Into<Reg>, src: impl Into<RegMemImm>) {
-        self.emit(Inst::Alu {
-            op,
-            size,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::alu(&mut self.buf, op, size, dst.into(), src.into());
     }
 
     /// `test lhs, rhs`.
     #[inline]
     pub fn test(&mut self, size: Size, lhs: impl Into<RegMem>, rhs: impl Into<RegImm>) {
-        self.emit(Inst::Test {
-            size,
-            lhs: lhs.into(),
-            rhs: rhs.into(),
-        });
+        forms::test(&mut self.buf, size, lhs.into(), rhs.into());
     }
 
-    unary_like! {
+    one_call_methods! {
+        buf;
         /// `neg dst`.
-        neg(size: Size, dst: impl Into<Reg>) => Inst::Unary { op: UnaryOp::Neg, size, dst: dst.into() };
+        neg(size: Size, dst: impl Into<Reg>) => forms::unary(buf, UnaryOp::Neg, size, dst.into());
         /// `not dst`.
-        not(size: Size, dst: impl Into<Reg>) => Inst::Unary { op: UnaryOp::Not, size, dst: dst.into() };
+        not(size: Size, dst: impl Into<Reg>) => forms::unary(buf, UnaryOp::Not, size, dst.into());
         /// `mul src`: `rdx:rax = rax * src` (unsigned).
-        mul(size: Size, src: impl Into<RegMem>) => Inst::MulDiv { op: MulDivOp::Mul, size, src: src.into() };
+        mul(size: Size, src: impl Into<RegMem>) => forms::mul_div(buf, MulDivOp::Mul, size, src.into());
         /// `div src`: unsigned divide of `rdx:rax`.
-        div(size: Size, src: impl Into<RegMem>) => Inst::MulDiv { op: MulDivOp::Div, size, src: src.into() };
+        div(size: Size, src: impl Into<RegMem>) => forms::mul_div(buf, MulDivOp::Div, size, src.into());
         /// `idiv src`: signed divide of `rdx:rax`.
-        idiv(size: Size, src: impl Into<RegMem>) => Inst::MulDiv { op: MulDivOp::Idiv, size, src: src.into() };
+        idiv(size: Size, src: impl Into<RegMem>) => forms::mul_div(buf, MulDivOp::Idiv, size, src.into());
         /// `cdq`: sign-extend `eax` into `edx`.
-        cdq() => Inst::SignExtendAx { size: Size::S32 };
+        cdq() => forms::sign_extend_ax(buf, Size::S32);
         /// `cqo`: sign-extend `rax` into `rdx`.
-        cqo() => Inst::SignExtendAx { size: Size::S64 };
+        cqo() => forms::sign_extend_ax(buf, Size::S64);
         /// `set<cond> dst` (low byte only).
-        setcc(cond: Cond, dst: impl Into<Reg>) => Inst::Setcc { cond, dst: dst.into() };
+        setcc(cond: Cond, dst: impl Into<Reg>) => forms::setcc(buf, cond, dst.into());
         /// `jmp target`.
-        jmp(target: Label) => Inst::Jmp { target };
+        jmp(target: Label) => buf.jmp(target);
         /// `j<cond> target`.
-        jcc(cond: Cond, target: Label) => Inst::Jcc { cond, target };
+        jcc(cond: Cond, target: Label) => buf.jcc(cond, target);
         /// `jmp reg`.
-        jmp_reg(target: impl Into<Reg>) => Inst::JmpReg { target: target.into() };
+        jmp_reg(target: impl Into<Reg>) => forms::jmp_reg(buf, target.into());
         /// `call rel32` to `target` (records a relocation).
-        call(target: RelocTarget) => Inst::Call { target, regs: CallRegs::NONE };
+        call(target: RelocTarget) => forms::call(buf, target);
         /// `call reg` / `call [mem]`.
-        call_ind(target: impl Into<RegMem>) => Inst::CallInd { target: target.into(), regs: CallRegs::NONE };
+        call_ind(target: impl Into<RegMem>) => forms::call_ind(buf, target.into());
         /// `ret`.
-        ret() => Inst::Ret;
+        ret() => forms::ret(buf);
         /// `push src`.
-        push(src: impl Into<Reg>) => Inst::Push { src: src.into() };
+        push(src: impl Into<Reg>) => forms::push(buf, src.into());
         /// `pop dst`.
-        pop(dst: impl Into<Reg>) => Inst::Pop { dst: dst.into() };
+        pop(dst: impl Into<Reg>) => forms::pop(buf, dst.into());
         /// `ud2`.
-        ud2() => Inst::Ud2;
+        ud2() => forms::ud2(buf);
         /// `len` bytes of `nop`.
-        nop(len: u8) => Inst::Nop { len };
+        nop(len: u8) => forms::nops(buf, len.into());
     }
 
     /// `imul dst, src`.
     #[inline]
     pub fn imul(&mut self, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::Imul {
-            size,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::imul(&mut self.buf, size, dst.into(), src.into());
     }
 
     /// `imul dst, src, imm`.
     #[inline]
     pub fn imul_imm(&mut self, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>, imm: i32) {
-        self.emit(Inst::ImulImm {
-            size,
-            dst: dst.into(),
-            src: src.into(),
-            imm,
-        });
+        forms::imul_imm(&mut self.buf, size, dst.into(), src.into(), imm);
     }
 
     /// Shift or rotate `dst` by `cl` or an immediate.
     #[inline]
     pub fn shift(&mut self, op: ShiftOp, size: Size, dst: impl Into<Reg>, amount: ShiftAmount) {
-        self.emit(Inst::Shift {
-            op,
-            size,
-            dst: dst.into(),
-            amount,
-        });
+        forms::shift(&mut self.buf, op, size, dst.into(), amount);
     }
 
     /// `shl dst, amount`.
@@ -334,12 +289,7 @@ impl Assembler {
     /// `bsf`/`bsr`/`lzcnt`/`tzcnt`/`popcnt dst, src`.
     #[inline]
     pub fn bit_op(&mut self, op: BitOp, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::BitOp {
-            op,
-            size,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::bit_op(&mut self.buf, op, size, dst.into(), src.into());
     }
 
     /// `bsf dst, src`.
@@ -375,101 +325,61 @@ impl Assembler {
     /// `cmov<cond> dst, src`.
     #[inline]
     pub fn cmov(&mut self, cond: Cond, size: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::Cmov {
-            cond,
-            size,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::cmov(&mut self.buf, cond, size, dst.into(), src.into());
     }
 
     /// `movss dst, src` (load, or register merge).
     #[inline]
     pub fn movss(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::XmmMov {
-            size: FloatSize::F32,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::xmm_mov(&mut self.buf, FloatSize::F32, dst.into(), src.into());
     }
 
     /// `movsd dst, src` (load, or register merge).
     #[inline]
     pub fn movsd(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::XmmMov {
-            size: FloatSize::F64,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::xmm_mov(&mut self.buf, FloatSize::F64, dst.into(), src.into());
     }
 
     /// `movss [dst], src`.
     #[inline]
     pub fn movss_store(&mut self, dst: Amode, src: impl Into<Reg>) {
-        self.emit(Inst::XmmStore {
-            size: FloatSize::F32,
-            dst,
-            src: src.into(),
-        });
+        forms::xmm_store(&mut self.buf, FloatSize::F32, &dst, src.into());
     }
 
     /// `movsd [dst], src`.
     #[inline]
     pub fn movsd_store(&mut self, dst: Amode, src: impl Into<Reg>) {
-        self.emit(Inst::XmmStore {
-            size: FloatSize::F64,
-            dst,
-            src: src.into(),
-        });
+        forms::xmm_store(&mut self.buf, FloatSize::F64, &dst, src.into());
     }
 
     /// `movaps dst, src` (register copy).
     #[inline]
     pub fn movaps(&mut self, dst: impl Into<Reg>, src: impl Into<Reg>) {
-        self.emit(Inst::Movaps {
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::movaps(&mut self.buf, dst.into(), src.into());
     }
 
     /// `movd xmm, r/m32`.
     #[inline]
     pub fn movd_to_xmm(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::GprToXmm {
-            size: Size::S32,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::gpr_to_xmm(&mut self.buf, Size::S32, dst.into(), src.into());
     }
 
     /// `movq xmm, r/m64`.
     #[inline]
     pub fn movq_to_xmm(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::GprToXmm {
-            size: Size::S64,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::gpr_to_xmm(&mut self.buf, Size::S64, dst.into(), src.into());
     }
 
     /// `movd r32, xmm`.
     #[inline]
     pub fn movd_from_xmm(&mut self, dst: impl Into<Reg>, src: impl Into<Reg>) {
-        self.emit(Inst::XmmToGpr {
-            size: Size::S32,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::xmm_to_gpr(&mut self.buf, Size::S32, dst.into(), src.into());
     }
 
     /// `movq r64, xmm`.
     #[inline]
     pub fn movq_from_xmm(&mut self, dst: impl Into<Reg>, src: impl Into<Reg>) {
-        self.emit(Inst::XmmToGpr {
-            size: Size::S64,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::xmm_to_gpr(&mut self.buf, Size::S64, dst.into(), src.into());
     }
 
     sse_methods! {
@@ -484,109 +394,61 @@ impl Assembler {
     /// `ucomiss lhs, rhs`.
     #[inline]
     pub fn ucomiss(&mut self, lhs: impl Into<Reg>, rhs: impl Into<RegMem>) {
-        self.emit(Inst::Ucomis {
-            size: FloatSize::F32,
-            lhs: lhs.into(),
-            rhs: rhs.into(),
-        });
+        forms::ucomis(&mut self.buf, FloatSize::F32, lhs.into(), rhs.into());
     }
 
     /// `ucomisd lhs, rhs`.
     #[inline]
     pub fn ucomisd(&mut self, lhs: impl Into<Reg>, rhs: impl Into<RegMem>) {
-        self.emit(Inst::Ucomis {
-            size: FloatSize::F64,
-            lhs: lhs.into(),
-            rhs: rhs.into(),
-        });
+        forms::ucomis(&mut self.buf, FloatSize::F64, lhs.into(), rhs.into());
     }
 
     /// `cvtsi2ss dst, src` from a signed `int`-sized integer (`S32`/`S64`).
     #[inline]
     pub fn cvtsi2ss(&mut self, int: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::CvtIntToFloat {
-            float: FloatSize::F32,
-            int,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::cvt_int_to_float(&mut self.buf, FloatSize::F32, int, dst.into(), src.into());
     }
 
     /// `cvtsi2sd dst, src` from a signed `int`-sized integer (`S32`/`S64`).
     #[inline]
     pub fn cvtsi2sd(&mut self, int: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::CvtIntToFloat {
-            float: FloatSize::F64,
-            int,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::cvt_int_to_float(&mut self.buf, FloatSize::F64, int, dst.into(), src.into());
     }
 
     /// `cvttss2si dst, src` to a signed `int`-sized integer (`S32`/`S64`).
     #[inline]
     pub fn cvttss2si(&mut self, int: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::CvtFloatToInt {
-            float: FloatSize::F32,
-            int,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::cvt_float_to_int(&mut self.buf, FloatSize::F32, int, dst.into(), src.into());
     }
 
     /// `cvttsd2si dst, src` to a signed `int`-sized integer (`S32`/`S64`).
     #[inline]
     pub fn cvttsd2si(&mut self, int: Size, dst: impl Into<Reg>, src: impl Into<RegMem>) {
-        self.emit(Inst::CvtFloatToInt {
-            float: FloatSize::F64,
-            int,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::cvt_float_to_int(&mut self.buf, FloatSize::F64, int, dst.into(), src.into());
     }
 
     /// `roundss dst, src, mode`.
     #[inline]
     pub fn roundss(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>, mode: RoundMode) {
-        self.emit(Inst::Round {
-            size: FloatSize::F32,
-            mode,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::round(&mut self.buf, FloatSize::F32, mode, dst.into(), src.into());
     }
 
     /// `roundsd dst, src, mode`.
     #[inline]
     pub fn roundsd(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>, mode: RoundMode) {
-        self.emit(Inst::Round {
-            size: FloatSize::F64,
-            mode,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::round(&mut self.buf, FloatSize::F64, mode, dst.into(), src.into());
     }
 
     /// `cmpss dst, src, pred`.
     #[inline]
     pub fn cmpss(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>, pred: FloatCmp) {
-        self.emit(Inst::XmmCmp {
-            size: FloatSize::F32,
-            pred,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::xmm_cmp(&mut self.buf, FloatSize::F32, pred, dst.into(), src.into());
     }
 
     /// `cmpsd dst, src, pred`.
     #[inline]
     pub fn cmpsd(&mut self, dst: impl Into<Reg>, src: impl Into<RegMem>, pred: FloatCmp) {
-        self.emit(Inst::XmmCmp {
-            size: FloatSize::F64,
-            pred,
-            dst: dst.into(),
-            src: src.into(),
-        });
+        forms::xmm_cmp(&mut self.buf, FloatSize::F64, pred, dst.into(), src.into());
     }
 
     /// A jump through a table: jumps to `targets[index]`, where `index` holds

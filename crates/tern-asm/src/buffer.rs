@@ -257,6 +257,35 @@ impl CodeBuffer {
         self.data.extend_from_slice(bytes);
     }
 
+    /// Reserves `n` bytes of spare capacity for one instruction and returns
+    /// a pointer to the first (the current end of the code). The pointer is
+    /// valid for writes of `n` bytes until the buffer's bytes are next
+    /// modified through any other method.
+    #[inline]
+    pub(crate) fn reserve_inst(&mut self, n: usize) -> *mut u8 {
+        debug_assert!(
+            !self.finished,
+            "emitting into a finished CodeBuffer; clear() it first"
+        );
+        self.data.reserve(n);
+        // `as_mut_ptr` does not create a reference to the elements, so the
+        // pointer stays usable for the spare capacity (see `Vec::as_mut_ptr`).
+        self.data.as_mut_ptr().wrapping_add(self.data.len())
+    }
+
+    /// Appends the `len` bytes written at the pointer `reserve_inst` returned.
+    ///
+    /// # Safety
+    /// `len` must not exceed the `n` of the last `reserve_inst` call, no
+    /// other method may have modified the bytes since, and the `len` bytes
+    /// must have been written.
+    #[inline]
+    pub(crate) unsafe fn commit_inst(&mut self, len: usize) {
+        // SAFETY: the caller guarantees the bytes are within the reserved
+        // capacity and initialized.
+        unsafe { self.data.set_len(self.data.len() + len) };
+    }
+
     /// A new, unbound label.
     pub fn new_label(&mut self) -> Label {
         self.labels.create()
@@ -308,9 +337,15 @@ impl CodeBuffer {
     /// Records a relocation for the 4-byte field about to be emitted at the
     /// current offset (the caller then emits the field's placeholder).
     pub fn add_reloc(&mut self, target: RelocTarget, addend: i64) {
+        self.add_reloc_at(self.cur_offset(), target, addend);
+    }
+
+    /// Records a relocation for the 4-byte field at `at`, at or after the
+    /// current offset (written by the instruction being encoded).
+    pub(crate) fn add_reloc_at(&mut self, at: u32, target: RelocTarget, addend: i64) {
         self.chain.clear();
         self.relocs.push(Reloc {
-            offset: self.cur_offset(),
+            offset: at,
             target,
             addend,
         });
@@ -319,12 +354,20 @@ impl CodeBuffer {
     /// Emits a 4-byte field holding `label + addend - (offset of the field)`,
     /// patched at `finish`.
     pub fn use_label_rel32(&mut self, label: Label, addend: i32) {
+        self.add_fixup_rel32(self.cur_offset(), label, addend);
+        self.put4(0);
+    }
+
+    /// Records that the 4-byte field at `at` (at or after the current
+    /// offset, written by the instruction being encoded) holds
+    /// `label + addend - at`.
+    #[inline]
+    pub(crate) fn add_fixup_rel32(&mut self, at: u32, label: Label, addend: i32) {
         self.fixups.push(Fixup {
-            at: self.cur_offset(),
+            at,
             label,
             kind: FixupKind::PcRel32 { addend },
         });
-        self.put4(0);
     }
 
     /// Emits one jump-table entry: a 4-byte field holding
@@ -352,7 +395,7 @@ impl CodeBuffer {
     pub fn align_code(&mut self, align: u32) {
         assert!(align.is_power_of_two(), "alignment must be a power of two");
         let pad = self.cur_offset().wrapping_neg() & (align - 1);
-        crate::inst::emit_nops(self, pad);
+        crate::forms::nops(self, pad);
     }
 
     /// A label for a read-only constant with `bytes` content, aligned to

@@ -2,7 +2,7 @@
 //! their register operands for an allocator, and their encodings.
 
 use crate::buffer::{CodeBuffer, Label};
-use crate::encode::{Encoding, Rm, Sink, emit_opcode_plus_reg, emit_rm, fits_i8, gpr, xmm};
+use crate::forms;
 use crate::operand::{
     Amode, Cond, ExtMode, FloatSize, RegImm, RegMem, RegMemImm, ShiftAmount, Size,
 };
@@ -194,7 +194,7 @@ impl SseOp {
     }
 
     /// Mandatory prefix (0 for none) and opcode byte after `0f`.
-    const fn encoding(self) -> (u8, u8) {
+    pub(crate) const fn encoding(self) -> (u8, u8) {
         match self {
             SseOp::Addss => (0xf3, 0x58),
             SseOp::Addsd => (0xf2, 0x58),
@@ -620,336 +620,87 @@ impl Inst {
         }
     }
 
-    /// Encodes the instruction at the end of `buf`.
+    /// Encodes the instruction at the end of `buf` (branches through the
+    /// buffer's peepholes).
     ///
     /// All registers must be physical (checked in debug builds).
-    #[inline]
     pub fn emit(&self, buf: &mut CodeBuffer) {
         match *self {
-            // Branches go through the buffer's peepholes; `nop` padding may
-            // be longer than one instruction.
-            Inst::Jmp { target } => buf.jmp(target),
-            Inst::Jcc { cond, target } => buf.jcc(cond, target),
-            Inst::Nop { len } => emit_nops(buf, len.into()),
-            _ => {
-                self.encode(&mut Sink::new(buf));
-            }
-        }
-    }
-
-    /// Encodes every instruction but branches and `nop` padding.
-    fn encode(&self, buf: &mut Sink<'_>) {
-        match *self {
-            Inst::Mov { size, dst, src } => emit_reg_rm(
-                buf,
-                Encoding::sized(size, if size == Size::S8 { &[0x8a] } else { &[0x8b] }),
-                dst,
-                src,
-            ),
-            Inst::MovStore { size, dst, src } => emit_rm(
-                buf,
-                Encoding::sized(size, if size == Size::S8 { &[0x88] } else { &[0x89] }),
-                gpr(src),
-                true,
-                Rm::Mem(&dst),
-                0,
-            ),
-            Inst::MovImm { size, dst, imm } => emit_mov_imm(buf, size, gpr(dst), imm),
-            Inst::MovImmStore { size, dst, imm } => {
-                let opcode: &'static [u8] = if size == Size::S8 { &[0xc6] } else { &[0xc7] };
-                let len = imm_len(size);
-                emit_rm(
-                    buf,
-                    Encoding::sized(size, opcode),
-                    0,
-                    false,
-                    Rm::Mem(&dst),
-                    len,
-                );
-                put_imm(buf, len, imm);
-            }
-            Inst::Movzx { ext, dst, src } => {
-                let (size, opcode): (Size, &'static [u8]) = match ext {
-                    ExtMode::BW => (Size::S16, &[0x0f, 0xb6]),
-                    ExtMode::BL => (Size::S32, &[0x0f, 0xb6]),
-                    ExtMode::BQ => (Size::S64, &[0x0f, 0xb6]),
-                    ExtMode::WL => (Size::S32, &[0x0f, 0xb7]),
-                    ExtMode::WQ => (Size::S64, &[0x0f, 0xb7]),
-                    ExtMode::LQ => (Size::S32, &[0x8b]),
-                };
-                emit_extend(buf, Encoding::sized(size, opcode), ext, dst, src);
-            }
-            Inst::Movsx { ext, dst, src } => {
-                let (size, opcode): (Size, &'static [u8]) = match ext {
-                    ExtMode::BW => (Size::S16, &[0x0f, 0xbe]),
-                    ExtMode::BL => (Size::S32, &[0x0f, 0xbe]),
-                    ExtMode::BQ => (Size::S64, &[0x0f, 0xbe]),
-                    ExtMode::WL => (Size::S32, &[0x0f, 0xbf]),
-                    ExtMode::WQ => (Size::S64, &[0x0f, 0xbf]),
-                    ExtMode::LQ => (Size::S64, &[0x63]),
-                };
-                emit_extend(buf, Encoding::sized(size, opcode), ext, dst, src);
-            }
-            Inst::Lea { size, dst, addr } => {
-                assert_ne!(size, Size::S8, "lea has no 8-bit form");
-                emit_rm(
-                    buf,
-                    Encoding::sized(size, &[0x8d]),
-                    gpr(dst),
-                    false,
-                    Rm::Mem(&addr),
-                    0,
-                );
-            }
-            Inst::Alu { op, size, dst, src } => emit_alu(buf, op, size, dst, src),
-            Inst::AluStore { op, size, dst, src } => match src {
-                RegImm::Reg(r) => emit_rm(
-                    buf,
-                    Encoding::sized(size, alu_opcode(op, size, 0x00)),
-                    gpr(r),
-                    true,
-                    Rm::Mem(&dst),
-                    0,
-                ),
-                RegImm::Imm(imm) => emit_alu_imm(buf, op, size, Rm::Mem(&dst), imm),
-            },
-            Inst::Test { size, lhs, rhs } => emit_test(buf, size, lhs, rhs),
-            Inst::Unary { op, size, dst } => {
-                let opcode: &'static [u8] = if size == Size::S8 { &[0xf6] } else { &[0xf7] };
-                emit_rm(
-                    buf,
-                    Encoding::sized(size, opcode),
-                    op as u8,
-                    false,
-                    Rm::Reg(gpr(dst)),
-                    0,
-                );
-            }
-            Inst::Imul { size, dst, src } => {
-                assert_ne!(size, Size::S8, "two-operand imul has no 8-bit form");
-                emit_reg_rm(buf, Encoding::sized(size, &[0x0f, 0xaf]), dst, src);
-            }
+            Inst::Mov { size, dst, src } => forms::mov(buf, size, dst, src),
+            Inst::MovStore { size, dst, src } => forms::mov_store(buf, size, &dst, src),
+            Inst::MovImm { size, dst, imm } => forms::mov_imm(buf, size, dst, imm),
+            Inst::MovImmStore { size, dst, imm } => forms::mov_imm_store(buf, size, &dst, imm),
+            Inst::Movzx { ext, dst, src } => forms::movzx(buf, ext, dst, src),
+            Inst::Movsx { ext, dst, src } => forms::movsx(buf, ext, dst, src),
+            Inst::Lea { size, dst, addr } => forms::lea(buf, size, dst, &addr),
+            Inst::Alu { op, size, dst, src } => forms::alu(buf, op, size, dst, src),
+            Inst::AluStore { op, size, dst, src } => forms::alu_store(buf, op, size, &dst, src),
+            Inst::Test { size, lhs, rhs } => forms::test(buf, size, lhs, rhs),
+            Inst::Unary { op, size, dst } => forms::unary(buf, op, size, dst),
+            Inst::Imul { size, dst, src } => forms::imul(buf, size, dst, src),
             Inst::ImulImm {
                 size,
                 dst,
                 src,
                 imm,
-            } => {
-                assert_ne!(size, Size::S8, "imul with an immediate has no 8-bit form");
-                let (opcode, len): (&'static [u8], u8) = if fits_i8(imm.into()) {
-                    (&[0x6b], 1)
-                } else {
-                    (&[0x69], imm_len(size))
-                };
-                emit_rm(
-                    buf,
-                    Encoding::sized(size, opcode),
-                    gpr(dst),
-                    false,
-                    rm_gpr(&src),
-                    len,
-                );
-                put_imm(buf, len, imm);
-            }
-            Inst::MulDiv { op, size, src } => {
-                let opcode: &'static [u8] = if size == Size::S8 { &[0xf6] } else { &[0xf7] };
-                emit_rm(
-                    buf,
-                    Encoding::sized(size, opcode),
-                    op as u8,
-                    false,
-                    rm_gpr(&src),
-                    0,
-                );
-            }
-            Inst::SignExtendAx { size } => {
-                assert_ne!(size, Size::S8, "cwd/cdq/cqo have no 8-bit form");
-                emit_rm_less(buf, size, 0x99);
-            }
+            } => forms::imul_imm(buf, size, dst, src, imm),
+            Inst::MulDiv { op, size, src } => forms::mul_div(buf, op, size, src),
+            Inst::SignExtendAx { size } => forms::sign_extend_ax(buf, size),
             Inst::Shift {
                 op,
                 size,
                 dst,
                 amount,
-            } => {
-                let byte = size == Size::S8;
-                let (opcode, imm): (&'static [u8], Option<u8>) = match amount {
-                    ShiftAmount::Cl => (if byte { &[0xd2] } else { &[0xd3] }, None),
-                    ShiftAmount::Imm(1) => (if byte { &[0xd0] } else { &[0xd1] }, None),
-                    ShiftAmount::Imm(n) => (if byte { &[0xc0] } else { &[0xc1] }, Some(n)),
-                };
-                emit_rm(
-                    buf,
-                    Encoding::sized(size, opcode),
-                    op as u8,
-                    false,
-                    Rm::Reg(gpr(dst)),
-                    0,
-                );
-                if let Some(n) = imm {
-                    buf.put1(n);
-                }
-            }
-            Inst::BitOp { op, size, dst, src } => {
-                assert_ne!(size, Size::S8, "{op:?} has no 8-bit form");
-                let (prefix, opcode): (u8, &'static [u8]) = match op {
-                    BitOp::Bsf => (0, &[0x0f, 0xbc]),
-                    BitOp::Bsr => (0, &[0x0f, 0xbd]),
-                    BitOp::Tzcnt => (0xf3, &[0x0f, 0xbc]),
-                    BitOp::Lzcnt => (0xf3, &[0x0f, 0xbd]),
-                    BitOp::Popcnt => (0xf3, &[0x0f, 0xb8]),
-                };
-                let mut enc = Encoding::sized(size, opcode);
-                if prefix != 0 {
-                    enc = enc.mandatory(prefix);
-                }
-                emit_reg_rm(buf, enc, dst, src);
-            }
-            Inst::Setcc { cond, dst } => {
-                let opcode = &SETCC_OPCODES[cond.bits() as usize];
-                emit_rm(
-                    buf,
-                    Encoding::sized(Size::S8, opcode),
-                    0,
-                    false,
-                    Rm::Reg(gpr(dst)),
-                    0,
-                );
-            }
+            } => forms::shift(buf, op, size, dst, amount),
+            Inst::BitOp { op, size, dst, src } => forms::bit_op(buf, op, size, dst, src),
+            Inst::Setcc { cond, dst } => forms::setcc(buf, cond, dst),
             Inst::Cmov {
                 cond,
                 size,
                 dst,
                 src,
-            } => {
-                assert_ne!(size, Size::S8, "cmov has no 8-bit form");
-                emit_reg_rm(
-                    buf,
-                    Encoding::sized(size, &CMOV_OPCODES[cond.bits() as usize]),
-                    dst,
-                    src,
-                );
-            }
-            Inst::Jmp { .. } | Inst::Jcc { .. } | Inst::Nop { .. } => {
-                unreachable!("emitted directly by Inst::emit")
-            }
-            Inst::JmpReg { target } => {
-                emit_rm(
-                    buf,
-                    Encoding::op(&[0xff]),
-                    4,
-                    false,
-                    Rm::Reg(gpr(target)),
-                    0,
-                );
-            }
-            Inst::Call { target, .. } => {
-                buf.put1(0xe8);
-                buf.reloc_field(target, -4);
-            }
-            Inst::CallInd { target, .. } => {
-                emit_rm(buf, Encoding::op(&[0xff]), 2, false, rm_gpr(&target), 0)
-            }
-            Inst::Ret => buf.put1(0xc3),
-            Inst::Push { src } => emit_opcode_plus_reg(buf, false, false, false, 0x50, gpr(src)),
-            Inst::Pop { dst } => emit_opcode_plus_reg(buf, false, false, false, 0x58, gpr(dst)),
-            Inst::Ud2 => buf.put_bytes(&[0x0f, 0x0b]),
-            Inst::XmmMov { size, dst, src } => emit_xmm_rm(
-                buf,
-                Encoding::op(&[0x0f, 0x10]).mandatory(scalar_prefix(size)),
-                xmm(dst),
-                &src,
-                0,
-            ),
-            Inst::XmmStore { size, dst, src } => emit_rm(
-                buf,
-                Encoding::op(&[0x0f, 0x11]).mandatory(scalar_prefix(size)),
-                xmm(src),
-                false,
-                Rm::Mem(&dst),
-                0,
-            ),
-            Inst::Movaps { dst, src } => emit_rm(
-                buf,
-                Encoding::op(&[0x0f, 0x28]),
-                xmm(dst),
-                false,
-                Rm::Reg(xmm(src)),
-                0,
-            ),
-            Inst::GprToXmm { size, dst, src } => {
-                let enc = Encoding::op(&[0x0f, 0x6e])
-                    .mandatory(0x66)
-                    .wide(int_w(size));
-                emit_rm(buf, enc, xmm(dst), false, rm_gpr(&src), 0);
-            }
-            Inst::XmmToGpr { size, dst, src } => {
-                let enc = Encoding::op(&[0x0f, 0x7e])
-                    .mandatory(0x66)
-                    .wide(int_w(size));
-                emit_rm(buf, enc, xmm(src), false, Rm::Reg(gpr(dst)), 0);
-            }
-            Inst::Sse { op, dst, src } => {
-                let (prefix, opcode) = op.encoding();
-                let mut enc = Encoding::op(&SSE_0F[opcode as usize - SSE_0F_FIRST]);
-                if prefix != 0 {
-                    enc = enc.mandatory(prefix);
-                }
-                emit_xmm_rm(buf, enc, xmm(dst), &src, 0);
-            }
-            Inst::Ucomis { size, lhs, rhs } => {
-                let mut enc = Encoding::op(&[0x0f, 0x2e]);
-                if size == FloatSize::F64 {
-                    enc = enc.mandatory(0x66);
-                }
-                emit_xmm_rm(buf, enc, xmm(lhs), &rhs, 0);
-            }
+            } => forms::cmov(buf, cond, size, dst, src),
+            Inst::Jmp { target } => buf.jmp(target),
+            Inst::Jcc { cond, target } => buf.jcc(cond, target),
+            Inst::JmpReg { target } => forms::jmp_reg(buf, target),
+            Inst::Call { target, .. } => forms::call(buf, target),
+            Inst::CallInd { target, .. } => forms::call_ind(buf, target),
+            Inst::Ret => forms::ret(buf),
+            Inst::Push { src } => forms::push(buf, src),
+            Inst::Pop { dst } => forms::pop(buf, dst),
+            Inst::Ud2 => forms::ud2(buf),
+            Inst::Nop { len } => forms::nops(buf, len.into()),
+            Inst::XmmMov { size, dst, src } => forms::xmm_mov(buf, size, dst, src),
+            Inst::XmmStore { size, dst, src } => forms::xmm_store(buf, size, &dst, src),
+            Inst::Movaps { dst, src } => forms::movaps(buf, dst, src),
+            Inst::GprToXmm { size, dst, src } => forms::gpr_to_xmm(buf, size, dst, src),
+            Inst::XmmToGpr { size, dst, src } => forms::xmm_to_gpr(buf, size, dst, src),
+            Inst::Sse { op, dst, src } => forms::sse(buf, op, dst, src),
+            Inst::Ucomis { size, lhs, rhs } => forms::ucomis(buf, size, lhs, rhs),
             Inst::CvtIntToFloat {
                 float,
                 int,
                 dst,
                 src,
-            } => {
-                let enc = Encoding::op(&[0x0f, 0x2a])
-                    .mandatory(scalar_prefix(float))
-                    .wide(int_w(int));
-                emit_rm(buf, enc, xmm(dst), false, rm_gpr(&src), 0);
-            }
+            } => forms::cvt_int_to_float(buf, float, int, dst, src),
             Inst::CvtFloatToInt {
                 float,
                 int,
                 dst,
                 src,
-            } => {
-                let enc = Encoding::op(&[0x0f, 0x2c])
-                    .mandatory(scalar_prefix(float))
-                    .wide(int_w(int));
-                emit_xmm_rm(buf, enc, gpr(dst), &src, 0);
-            }
+            } => forms::cvt_float_to_int(buf, float, int, dst, src),
             Inst::Round {
                 size,
                 mode,
                 dst,
                 src,
-            } => {
-                let opcode: &'static [u8] = if size == FloatSize::F32 {
-                    &[0x0f, 0x3a, 0x0a]
-                } else {
-                    &[0x0f, 0x3a, 0x0b]
-                };
-                emit_xmm_rm(buf, Encoding::op(opcode).mandatory(0x66), xmm(dst), &src, 1);
-                buf.put1(mode as u8);
-            }
+            } => forms::round(buf, size, mode, dst, src),
             Inst::XmmCmp {
                 size,
                 pred,
                 dst,
                 src,
-            } => {
-                let enc = Encoding::op(&[0x0f, 0xc2]).mandatory(scalar_prefix(size));
-                emit_xmm_rm(buf, enc, xmm(dst), &src, 1);
-                buf.put1(pred as u8);
-            }
+            } => forms::xmm_cmp(buf, size, pred, dst, src),
         }
     }
 }
@@ -962,285 +713,4 @@ fn visit_call_regs(regs: &CallRegs, v: &mut impl OperandVisitor) {
         v.fixed(r, OperandKind::Def);
     }
     v.clobbers(regs.clobbers);
-}
-
-/// `0f xx` opcode pairs for the SSE arithmetic range `0f 51..=0f 5f`, so that
-/// `Encoding` can borrow a `'static` slice.
-const SSE_0F_FIRST: usize = 0x51;
-const SSE_0F: [[u8; 2]; 15] = {
-    let mut t = [[0x0f, 0]; 15];
-    let mut i = 0;
-    while i < 15 {
-        t[i][1] = (SSE_0F_FIRST + i) as u8;
-        i += 1;
-    }
-    t
-};
-
-const SETCC_OPCODES: [[u8; 2]; 16] = cond_opcodes(0x90);
-const CMOV_OPCODES: [[u8; 2]; 16] = cond_opcodes(0x40);
-
-const fn cond_opcodes(base: u8) -> [[u8; 2]; 16] {
-    let mut t = [[0x0f, 0]; 16];
-    let mut i = 0;
-    while i < 16 {
-        t[i][1] = base + i as u8;
-        i += 1;
-    }
-    t
-}
-
-/// `0xf3` for single precision, `0xf2` for double.
-fn scalar_prefix(size: FloatSize) -> u8 {
-    match size {
-        FloatSize::F32 => 0xf3,
-        FloatSize::F64 => 0xf2,
-    }
-}
-
-/// REX.W for a 32/64-bit integer operand of an SSE instruction.
-fn int_w(size: Size) -> bool {
-    match size {
-        Size::S32 => false,
-        Size::S64 => true,
-        Size::S8 | Size::S16 => panic!("SSE integer operands are 32 or 64 bits, not {size:?}"),
-    }
-}
-
-fn rm_gpr(rm: &RegMem) -> Rm<'_> {
-    match rm {
-        RegMem::Reg(r) => Rm::Reg(gpr(*r)),
-        RegMem::Mem(a) => Rm::Mem(a),
-    }
-}
-
-/// `op reg, xmm/m` where `reg` is already encoded.
-fn emit_xmm_rm(buf: &mut Sink<'_>, enc: Encoding, reg: u8, src: &RegMem, trailing: u8) {
-    let rm = match src {
-        RegMem::Reg(r) => Rm::Reg(xmm(*r)),
-        RegMem::Mem(a) => Rm::Mem(a),
-    };
-    emit_rm(buf, enc, reg, false, rm, trailing);
-}
-
-/// `op dst, src` with an integer register `dst` in the `reg` field.
-fn emit_reg_rm(buf: &mut Sink<'_>, enc: Encoding, dst: Reg, src: RegMem) {
-    emit_rm(buf, enc, gpr(dst), true, rm_gpr(&src), 0);
-}
-
-/// `movzx`/`movsx`: the source register is a byte register for `B*` modes.
-fn emit_extend(buf: &mut Sink<'_>, mut enc: Encoding, ext: ExtMode, dst: Reg, src: RegMem) {
-    // Only the source can be a byte register; the destination is 16+ bits.
-    enc.byte_regs = ext.from_size() == Size::S8;
-    emit_rm(buf, enc, gpr(dst), false, rm_gpr(&src), 0);
-}
-
-/// An instruction without ModRM whose size is set by prefixes only
-/// (`cwd`/`cdq`/`cqo`).
-fn emit_rm_less(buf: &mut Sink<'_>, size: Size, opcode: u8) {
-    match size {
-        Size::S16 => buf.put1(0x66),
-        Size::S64 => buf.put1(0x48),
-        Size::S8 | Size::S32 => {}
-    }
-    buf.put1(opcode);
-}
-
-/// Bytes of a full-size immediate for `size` (32-bit immediates are
-/// sign-extended for 64-bit operations).
-fn imm_len(size: Size) -> u8 {
-    match size {
-        Size::S8 => 1,
-        Size::S16 => 2,
-        Size::S32 | Size::S64 => 4,
-    }
-}
-
-fn put_imm(buf: &mut Sink<'_>, len: u8, imm: i32) {
-    match len {
-        1 => {
-            debug_assert!(
-                (-128..=255).contains(&imm),
-                "8-bit immediate {imm} out of range"
-            );
-            buf.put1(imm as u8)
-        }
-        2 => {
-            debug_assert!(
-                (-32768..=65535).contains(&imm),
-                "16-bit immediate {imm} out of range"
-            );
-            buf.put2(imm as u16)
-        }
-        _ => buf.put4(imm as u32),
-    }
-}
-
-/// The opcode of an ALU register form: `base` 0 is `op r/m, r`, 2 is
-/// `op r, r/m`; the 8-bit variant is one less.
-fn alu_opcode(op: AluOp, size: Size, base: u8) -> &'static [u8] {
-    let index = (op as u8) * 8 + base + u8::from(size != Size::S8);
-    &ALU_OPCODES[index as usize..index as usize + 1]
-}
-
-/// All one-byte opcodes 0..64, so that ALU opcodes can be `'static` slices.
-const ALU_OPCODES: [u8; 64] = {
-    let mut t = [0; 64];
-    let mut i = 0;
-    while i < 64 {
-        t[i] = i as u8;
-        i += 1;
-    }
-    t
-};
-
-fn emit_alu(buf: &mut Sink<'_>, op: AluOp, size: Size, dst: Reg, src: RegMemImm) {
-    match src {
-        RegMemImm::Reg(src) => emit_rm(
-            buf,
-            Encoding::sized(size, alu_opcode(op, size, 0)),
-            gpr(src),
-            true,
-            Rm::Reg(gpr(dst)),
-            0,
-        ),
-        RegMemImm::Mem(a) => emit_rm(
-            buf,
-            Encoding::sized(size, alu_opcode(op, size, 2)),
-            gpr(dst),
-            true,
-            Rm::Mem(&a),
-            0,
-        ),
-        RegMemImm::Imm(imm) => {
-            let d = gpr(dst);
-            // `op al/ax/eax/rax, imm` has a short form without ModRM, one
-            // byte shorter than the general form when no imm8 form applies.
-            if d == 0 && (size == Size::S8 || !fits_i8(imm.into())) {
-                if size == Size::S16 {
-                    buf.put1(0x66);
-                } else if size == Size::S64 {
-                    buf.put1(0x48);
-                }
-                buf.put1(op as u8 * 8 + if size == Size::S8 { 4 } else { 5 });
-                put_imm(buf, imm_len(size), imm);
-            } else {
-                emit_alu_imm(buf, op, size, Rm::Reg(d), imm);
-            }
-        }
-    }
-}
-
-/// `op r/m, imm`: `83 /op ib` when the immediate fits 8 signed bits,
-/// otherwise `81 /op iw/id` (`80 /op ib` for bytes).
-fn emit_alu_imm(buf: &mut Sink<'_>, op: AluOp, size: Size, rm: Rm<'_>, imm: i32) {
-    let (opcode, len): (&'static [u8], u8) = if size == Size::S8 {
-        (&[0x80], 1)
-    } else if fits_i8(imm.into()) {
-        (&[0x83], 1)
-    } else {
-        (&[0x81], imm_len(size))
-    };
-    emit_rm(buf, Encoding::sized(size, opcode), op as u8, false, rm, len);
-    put_imm(buf, len, imm);
-}
-
-fn emit_test(buf: &mut Sink<'_>, size: Size, lhs: RegMem, rhs: RegImm) {
-    let byte = size == Size::S8;
-    match rhs {
-        RegImm::Reg(r) => {
-            let opcode: &'static [u8] = if byte { &[0x84] } else { &[0x85] };
-            emit_rm(
-                buf,
-                Encoding::sized(size, opcode),
-                gpr(r),
-                true,
-                rm_gpr(&lhs),
-                0,
-            );
-        }
-        RegImm::Imm(imm) => {
-            let len = imm_len(size);
-            if matches!(lhs, RegMem::Reg(r) if gpr(r) == 0) {
-                // `test al/ax/eax/rax, imm`: no ModRM.
-                match size {
-                    Size::S16 => buf.put1(0x66),
-                    Size::S64 => buf.put1(0x48),
-                    Size::S8 | Size::S32 => {}
-                }
-                buf.put1(if byte { 0xa8 } else { 0xa9 });
-            } else {
-                let opcode: &'static [u8] = if byte { &[0xf6] } else { &[0xf7] };
-                emit_rm(
-                    buf,
-                    Encoding::sized(size, opcode),
-                    0,
-                    false,
-                    rm_gpr(&lhs),
-                    len,
-                );
-            }
-            put_imm(buf, len, imm);
-        }
-    }
-}
-
-fn emit_mov_imm(buf: &mut Sink<'_>, size: Size, dst: u8, imm: u64) {
-    match size {
-        Size::S8 => {
-            emit_opcode_plus_reg(buf, false, false, true, 0xb0, dst);
-            buf.put1(imm as u8);
-        }
-        Size::S16 => {
-            emit_opcode_plus_reg(buf, true, false, false, 0xb8, dst);
-            buf.put2(imm as u16);
-        }
-        Size::S32 => {
-            emit_opcode_plus_reg(buf, false, false, false, 0xb8, dst);
-            buf.put4(imm as u32);
-        }
-        Size::S64 => {
-            if let Ok(imm32) = u32::try_from(imm) {
-                // `mov r32, imm32` zero-extends into the full register.
-                emit_opcode_plus_reg(buf, false, false, false, 0xb8, dst);
-                buf.put4(imm32);
-            } else if let Ok(simm32) = i32::try_from(imm as i64) {
-                emit_rm(
-                    buf,
-                    Encoding::sized(Size::S64, &[0xc7]),
-                    0,
-                    false,
-                    Rm::Reg(dst),
-                    4,
-                );
-                buf.put4(simm32 as u32);
-            } else {
-                emit_opcode_plus_reg(buf, false, true, false, 0xb8, dst);
-                buf.put8(imm);
-            }
-        }
-    }
-}
-
-/// The recommended multi-byte `nop` encodings, by length (index 0 unused).
-const NOPS: [&[u8]; 10] = [
-    &[],
-    &[0x90],
-    &[0x66, 0x90],
-    &[0x0f, 0x1f, 0x00],
-    &[0x0f, 0x1f, 0x40, 0x00],
-    &[0x0f, 0x1f, 0x44, 0x00, 0x00],
-    &[0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00],
-    &[0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00],
-    &[0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
-    &[0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
-];
-
-/// Emits `len` bytes of `nop` instructions, as few as possible.
-pub(crate) fn emit_nops(buf: &mut CodeBuffer, mut len: u32) {
-    while len > 0 {
-        let n = len.min(9);
-        buf.put_bytes(NOPS[n as usize]);
-        len -= n;
-    }
 }

@@ -158,6 +158,7 @@ mod buffer;
 mod constants;
 mod disasm;
 mod encode;
+mod forms;
 mod inst;
 mod labels;
 mod operand;
