@@ -227,6 +227,18 @@ impl FdTable {
             .ok_or(Errno::Badf)
     }
 
+    /// The directory `fd` with `rights` checked: `BADF`, then `NOTDIR`,
+    /// then `NOTCAPABLE` (see [`Entry::dir`]).
+    pub fn dir(&self, fd: u32, rights: Rights) -> Result<&Dir, Errno> {
+        Ok(&self.get(fd)?.dir(rights)?.dir)
+    }
+
+    /// The regular file `fd` with `rights` checked: `BADF`, then `ISDIR` or
+    /// `not_a_file`, then `NOTCAPABLE` (see [`Entry::file`]).
+    pub fn file(&self, fd: u32, rights: Rights, not_a_file: Errno) -> Result<&File, Errno> {
+        self.get(fd)?.file(rights, not_a_file)
+    }
+
     /// Fails with `MFILE` if no descriptor can be added, so that calls
     /// creating one can check before acting (an `open` that fails for want
     /// of a descriptor must not create the file).

@@ -13,6 +13,7 @@ use std::num::NonZeroU64;
 
 use rustix::fs::{Advice as HostAdvice, FallocateFlags, OFlags, SeekFrom};
 
+use super::transfer::{read_vectored, transferred, write_vectored};
 use crate::abi::{Advice, Dirent, Errno, Fdflags, Fdstat, Filestat, Prestat, Rights, Whence};
 use crate::ctx::WasiCtx;
 use crate::filestat::{self, metadata_filetype, set_fd_times, time_changes};
@@ -38,7 +39,7 @@ impl WasiCtx {
             Advice::Dontneed => HostAdvice::DontNeed,
             Advice::Noreuse => HostAdvice::NoReuse,
         };
-        let file = self.table.get(fd)?.file(Rights::FD_ADVISE, Errno::Spipe)?;
+        let file = self.table.file(fd, Rights::FD_ADVISE, Errno::Spipe)?;
         Ok(rustix::fs::fadvise(
             file,
             offset,
@@ -56,10 +57,7 @@ impl WasiCtx {
         offset: u64,
         len: u64,
     ) -> Result<(), Errno> {
-        let file = self
-            .table
-            .get(fd)?
-            .file(Rights::FD_ALLOCATE, Errno::Spipe)?;
+        let file = self.table.file(fd, Rights::FD_ALLOCATE, Errno::Spipe)?;
         Ok(rustix::fs::fallocate(
             file,
             FallocateFlags::empty(),
@@ -199,8 +197,7 @@ impl WasiCtx {
     ) -> Result<(), Errno> {
         let file = self
             .table
-            .get(fd)?
-            .file(Rights::FD_FILESTAT_SET_SIZE, Errno::Inval)?;
+            .file(fd, Rights::FD_FILESTAT_SET_SIZE, Errno::Inval)?;
         Ok(rustix::fs::ftruncate(file, size)?)
     }
 
@@ -232,14 +229,10 @@ impl WasiCtx {
     ) -> Result<(), Errno> {
         let file = self
             .table
-            .get(fd)?
-            .file(Rights::FD_READ | Rights::FD_SEEK, Errno::Spipe)?;
-        let mut mem = GuestMemory::new(memory);
-        let iovecs = mem.iovecs(iovs, iovs_len)?;
-        mem.check(nread_out, 4)?;
-        let n =
-            mem.read_into_iovecs(&iovecs, |bufs| Ok(rustix::io::preadv(file, bufs, offset)?))?;
-        mem.write_u32(nread_out, transferred(n))
+            .file(fd, Rights::FD_READ | Rights::FD_SEEK, Errno::Spipe)?;
+        read_vectored(memory, iovs, iovs_len, nread_out, |bufs| {
+            Ok(rustix::io::preadv(file, bufs, offset)?)
+        })
     }
 
     /// `fd_pwrite`: writes at `offset` without moving the file position.
@@ -255,13 +248,10 @@ impl WasiCtx {
     ) -> Result<(), Errno> {
         let file = self
             .table
-            .get(fd)?
-            .file(Rights::FD_WRITE | Rights::FD_SEEK, Errno::Spipe)?;
-        let mut mem = GuestMemory::new(memory);
-        let iovecs = mem.iovecs(iovs, iovs_len)?;
-        mem.check(nwritten_out, 4)?;
-        let n = rustix::io::pwritev(file, &mem.io_slices(&iovecs)?, offset)?;
-        mem.write_u32(nwritten_out, transferred(n))
+            .file(fd, Rights::FD_WRITE | Rights::FD_SEEK, Errno::Spipe)?;
+        write_vectored(memory, iovs, iovs_len, nwritten_out, |bufs| {
+            Ok(rustix::io::pwritev(file, bufs, offset)?)
+        })
     }
 
     /// `fd_prestat_get`: describes a preopened directory; `BADF` for any
@@ -305,11 +295,7 @@ impl WasiCtx {
         let entry = self.table.get_mut(fd)?;
         let source = entry.handle.source()?;
         has_rights(entry.rights_base, Rights::FD_READ)?;
-        let mut mem = GuestMemory::new(memory);
-        let iovecs = mem.iovecs(iovs, iovs_len)?;
-        mem.check(nread_out, 4)?;
-        let n = mem.read_into_iovecs(&iovecs, |bufs| source.read(bufs))?;
-        mem.write_u32(nread_out, transferred(n))
+        read_vectored(memory, iovs, iovs_len, nread_out, |bufs| source.read(bufs))
     }
 
     /// `fd_readdir`: directory entries from position `cookie`, packed as
@@ -392,15 +378,11 @@ impl WasiCtx {
         mem.write_u64(newoffset_out, new_offset)
     }
 
-    /// `fd_tell`: the file position.
+    /// `fd_tell`: the file position. This is exactly the "tell" case of
+    /// `fd_seek` (by 0 from the current position), checks and errnos
+    /// included.
     pub fn fd_tell(&mut self, memory: &mut [u8], fd: u32, offset_out: u32) -> Result<(), Errno> {
-        let entry = self.table.get(fd)?;
-        let file = entry.file(Rights::empty(), Errno::Spipe)?;
-        require_tell(entry)?;
-        let mut mem = GuestMemory::new(memory);
-        mem.check(offset_out, 8)?;
-        let position = rustix::fs::tell(file)?;
-        mem.write_u64(offset_out, position)
+        self.fd_seek(memory, fd, 0, Whence::Cur.raw().into(), offset_out)
     }
 
     /// `fd_write`: writes the iovecs at the current position (at the end
@@ -416,18 +398,10 @@ impl WasiCtx {
         let entry = self.table.get_mut(fd)?;
         let sink = entry.handle.sink()?;
         has_rights(entry.rights_base, Rights::FD_WRITE)?;
-        let mut mem = GuestMemory::new(memory);
-        let iovecs = mem.iovecs(iovs, iovs_len)?;
-        mem.check(nwritten_out, 4)?;
-        let n = sink.write(&mem.io_slices(&iovecs)?)?;
-        mem.write_u32(nwritten_out, transferred(n))
+        write_vectored(memory, iovs, iovs_len, nwritten_out, |bufs| {
+            sink.write(bufs)
+        })
     }
-}
-
-/// A byte count for the guest. Transfers are capped at `MAX_TRANSFER`
-/// (below 2^31), so this never saturates in practice.
-fn transferred(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// The host descriptor `fd_sync`/`fd_datasync` flush: files and

@@ -31,3 +31,4 @@ mod poll;
 mod proc;
 mod sock;
 mod time;
+mod transfer;

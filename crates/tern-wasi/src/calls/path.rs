@@ -44,11 +44,6 @@ fn follow(flags: u32) -> Result<FollowSymlinks, Errno> {
 }
 
 impl WasiCtx {
-    /// The directory `fd` with `rights` checked.
-    fn dir(&self, fd: u32, rights: Rights) -> Result<&Dir, Errno> {
-        Ok(&self.table.get(fd)?.dir(rights)?.dir)
-    }
-
     /// `path_create_directory`: creates a directory.
     pub fn path_create_directory(
         &mut self,
@@ -57,7 +52,7 @@ impl WasiCtx {
         path: u32,
         path_len: u32,
     ) -> Result<(), Errno> {
-        let dir = self.dir(fd, Rights::PATH_CREATE_DIRECTORY)?;
+        let dir = self.table.dir(fd, Rights::PATH_CREATE_DIRECTORY)?;
         let mem = GuestMemory::new(memory);
         Ok(dir.create_dir(guest_path(&mem, path, path_len)?)?)
     }
@@ -74,7 +69,7 @@ impl WasiCtx {
         filestat_out: u32,
     ) -> Result<(), Errno> {
         let follow = follow(flags)?;
-        let dir = self.dir(fd, Rights::PATH_FILESTAT_GET)?;
+        let dir = self.table.dir(fd, Rights::PATH_FILESTAT_GET)?;
         let mut mem = GuestMemory::new(memory);
         mem.check(filestat_out, Filestat::SIZE as u64)?;
         let path = guest_path(&mem, path, path_len)?;
@@ -100,7 +95,7 @@ impl WasiCtx {
     ) -> Result<(), Errno> {
         let follow = follow(flags)?;
         let (atime, mtime) = time_changes(atim, mtim, fst_flags)?;
-        let dir = self.dir(fd, Rights::PATH_FILESTAT_SET_TIMES)?;
+        let dir = self.table.dir(fd, Rights::PATH_FILESTAT_SET_TIMES)?;
         let mem = GuestMemory::new(memory);
         let path = guest_path(&mem, path, path_len)?;
         let (atime, mtime) = (atime.system_time_spec(), mtime.system_time_spec());
@@ -127,8 +122,8 @@ impl WasiCtx {
         if follow(old_flags)? == FollowSymlinks::Yes {
             return Err(Errno::Inval);
         }
-        let old_dir = self.dir(old_fd, Rights::PATH_LINK_SOURCE)?;
-        let new_dir = self.dir(new_fd, Rights::PATH_LINK_TARGET)?;
+        let old_dir = self.table.dir(old_fd, Rights::PATH_LINK_SOURCE)?;
+        let new_dir = self.table.dir(new_fd, Rights::PATH_LINK_TARGET)?;
         let mem = GuestMemory::new(memory);
         let old_path = guest_path(&mem, old_path, old_path_len)?;
         let new_path = guest_path(&mem, new_path, new_path_len)?;
@@ -209,7 +204,7 @@ impl WasiCtx {
     ) -> Result<(), Errno> {
         use std::os::unix::ffi::OsStrExt;
 
-        let dir = self.dir(fd, Rights::PATH_READLINK)?;
+        let dir = self.table.dir(fd, Rights::PATH_READLINK)?;
         let mut mem = GuestMemory::new(memory);
         mem.check(buf, u64::from(buf_len))?;
         mem.check(bufused_out, 4)?;
@@ -229,7 +224,7 @@ impl WasiCtx {
         path: u32,
         path_len: u32,
     ) -> Result<(), Errno> {
-        let dir = self.dir(fd, Rights::PATH_REMOVE_DIRECTORY)?;
+        let dir = self.table.dir(fd, Rights::PATH_REMOVE_DIRECTORY)?;
         let mem = GuestMemory::new(memory);
         let path = guest_path(&mem, path, path_len)?;
         // rmdir(2) accepts `dir/`; cap-std would resolve it to `dir/.`,
@@ -251,8 +246,8 @@ impl WasiCtx {
         new_path: u32,
         new_path_len: u32,
     ) -> Result<(), Errno> {
-        let old_dir = self.dir(fd, Rights::PATH_RENAME_SOURCE)?;
-        let new_dir = self.dir(new_fd, Rights::PATH_RENAME_TARGET)?;
+        let old_dir = self.table.dir(fd, Rights::PATH_RENAME_SOURCE)?;
+        let new_dir = self.table.dir(new_fd, Rights::PATH_RENAME_TARGET)?;
         let mem = GuestMemory::new(memory);
         let old_path = guest_path(&mem, old_path, old_path_len)?;
         let new_path = guest_path(&mem, new_path, new_path_len)?;
@@ -272,7 +267,7 @@ impl WasiCtx {
         new_path: u32,
         new_path_len: u32,
     ) -> Result<(), Errno> {
-        let dir = self.dir(fd, Rights::PATH_SYMLINK)?;
+        let dir = self.table.dir(fd, Rights::PATH_SYMLINK)?;
         let mem = GuestMemory::new(memory);
         let target = guest_path(&mem, old_path, old_path_len)?;
         let link = guest_path(&mem, new_path, new_path_len)?;
@@ -287,7 +282,7 @@ impl WasiCtx {
         path: u32,
         path_len: u32,
     ) -> Result<(), Errno> {
-        let dir = self.dir(fd, Rights::PATH_UNLINK_FILE)?;
+        let dir = self.table.dir(fd, Rights::PATH_UNLINK_FILE)?;
         let mem = GuestMemory::new(memory);
         Ok(dir.remove_file(guest_path(&mem, path, path_len)?)?)
     }

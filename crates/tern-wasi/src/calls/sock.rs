@@ -9,15 +9,14 @@
 
 use std::os::fd::AsFd;
 
-use rustix::net::{
-    RecvAncillaryBuffer, RecvFlags, ReturnFlags, SendAncillaryBuffer, SendFlags, Shutdown,
-};
+use rustix::net::{RecvAncillaryBuffer, RecvFlags, ReturnFlags, Shutdown};
 
+use super::transfer::{read_vectored, write_vectored};
 use crate::abi::{Errno, Fdflags, Filetype, Riflags, Rights, Roflags, Sdflags};
 use crate::ctx::WasiCtx;
 use crate::memory::GuestMemory;
 use crate::rights;
-use crate::table::{Entry, Handle, has_rights};
+use crate::table::{Entry, Handle, Sink, has_rights};
 
 impl WasiCtx {
     /// `sock_accept`: accepts a connection on a listening socket. The only
@@ -71,15 +70,14 @@ impl WasiCtx {
         let entry = self.table.get(fd)?;
         let socket = connected(entry)?;
         has_rights(entry.rights_base, Rights::FD_READ)?;
-        let mut mem = GuestMemory::new(memory);
-        let iovecs = mem.iovecs(ri_data, ri_data_len)?;
-        mem.check(ro_datalen_out, 4)?;
-        mem.check(ro_flags_out, 2)?;
+        // Both results must be storable before anything is received; the
+        // byte count's pointer is checked with the iovecs.
+        GuestMemory::new(memory).check(ro_flags_out, 2)?;
         let mut host_flags = RecvFlags::empty();
         host_flags.set(RecvFlags::PEEK, ri_flags.contains(Riflags::RECV_PEEK));
         host_flags.set(RecvFlags::WAITALL, ri_flags.contains(Riflags::RECV_WAITALL));
         let mut truncated = false;
-        let n = mem.read_into_iovecs(&iovecs, |bufs| {
+        read_vectored(memory, ri_data, ri_data_len, ro_datalen_out, |bufs| {
             let msg = rustix::net::recvmsg(
                 socket.as_fd(),
                 bufs,
@@ -91,9 +89,7 @@ impl WasiCtx {
         })?;
         let mut ro_flags = Roflags::empty();
         ro_flags.set(Roflags::RECV_DATA_TRUNCATED, truncated);
-        // Transfers are capped below 2^31.
-        mem.write_u32(ro_datalen_out, n as u32)?;
-        mem.write_u16(ro_flags_out, ro_flags.bits())
+        GuestMemory::new(memory).write_u16(ro_flags_out, ro_flags.bits())
     }
 
     /// `sock_send`: sends the iovecs. There are no send flags in preview1;
@@ -113,17 +109,10 @@ impl WasiCtx {
         let entry = self.table.get(fd)?;
         let socket = connected(entry)?;
         has_rights(entry.rights_base, Rights::FD_WRITE)?;
-        let mut mem = GuestMemory::new(memory);
-        let iovecs = mem.iovecs(si_data, si_data_len)?;
-        mem.check(nsent_out, 4)?;
-        let n = rustix::net::sendmsg(
-            socket.as_fd(),
-            &mem.io_slices(&iovecs)?,
-            &mut SendAncillaryBuffer::default(),
-            SendFlags::NOSIGNAL,
-        )?;
-        // Transfers are capped below 2^31.
-        mem.write_u32(nsent_out, n as u32)
+        // The same `sendmsg(MSG_NOSIGNAL)` as `fd_write` on a socket.
+        write_vectored(memory, si_data, si_data_len, nsent_out, |bufs| {
+            Sink::Socket(socket.as_fd()).write(bufs)
+        })
     }
 
     /// `sock_shutdown`: shuts down reading, writing or both.
