@@ -43,6 +43,11 @@ fn follow(flags: u32) -> Result<FollowSymlinks, Errno> {
     })
 }
 
+/// One side of a call naming entries in two directories: the directory
+/// descriptor, the right that side needs on it, and the guest path (pointer
+/// and length) under it.
+type DirSide = (u32, Rights, u32, u32);
+
 impl WasiCtx {
     /// `path_create_directory`: creates a directory.
     pub fn path_create_directory(
@@ -122,12 +127,12 @@ impl WasiCtx {
         if follow(old_flags)? == FollowSymlinks::Yes {
             return Err(Errno::Inval);
         }
-        let old_dir = self.table.dir(old_fd, Rights::PATH_LINK_SOURCE)?;
-        let new_dir = self.table.dir(new_fd, Rights::PATH_LINK_TARGET)?;
-        let mem = GuestMemory::new(memory);
-        let old_path = guest_path(&mem, old_path, old_path_len)?;
-        let new_path = guest_path(&mem, new_path, new_path_len)?;
-        Ok(old_dir.hard_link(old_path, new_dir, new_path)?)
+        self.between_dirs(
+            memory,
+            (old_fd, Rights::PATH_LINK_SOURCE, old_path, old_path_len),
+            (new_fd, Rights::PATH_LINK_TARGET, new_path, new_path_len),
+            |old_dir, old_path, new_dir, new_path| old_dir.hard_link(old_path, new_dir, new_path),
+        )
     }
 
     /// `path_open`: opens a file or directory; see the module docs of
@@ -246,12 +251,12 @@ impl WasiCtx {
         new_path: u32,
         new_path_len: u32,
     ) -> Result<(), Errno> {
-        let old_dir = self.table.dir(fd, Rights::PATH_RENAME_SOURCE)?;
-        let new_dir = self.table.dir(new_fd, Rights::PATH_RENAME_TARGET)?;
-        let mem = GuestMemory::new(memory);
-        let old_path = guest_path(&mem, old_path, old_path_len)?;
-        let new_path = guest_path(&mem, new_path, new_path_len)?;
-        Ok(old_dir.rename(old_path, new_dir, new_path)?)
+        self.between_dirs(
+            memory,
+            (fd, Rights::PATH_RENAME_SOURCE, old_path, old_path_len),
+            (new_fd, Rights::PATH_RENAME_TARGET, new_path, new_path_len),
+            |old_dir, old_path, new_dir, new_path| old_dir.rename(old_path, new_dir, new_path),
+        )
     }
 
     /// `path_symlink`: creates a symlink at `new_path` containing
@@ -285,6 +290,26 @@ impl WasiCtx {
         let dir = self.table.dir(fd, Rights::PATH_UNLINK_FILE)?;
         let mem = GuestMemory::new(memory);
         Ok(dir.remove_file(guest_path(&mem, path, path_len)?)?)
+    }
+
+    /// The body `path_link` and `path_rename` share: `op` gets the `old`
+    /// entry's directory and path and the `new` one's. Both directories are
+    /// looked up and their rights checked (old side first) before either
+    /// path is read, so a bad descriptor on either side wins over a bad
+    /// path.
+    fn between_dirs(
+        &self,
+        memory: &mut [u8],
+        (old_fd, old_right, old_path, old_path_len): DirSide,
+        (new_fd, new_right, new_path, new_path_len): DirSide,
+        op: impl FnOnce(&Dir, &str, &Dir, &str) -> std::io::Result<()>,
+    ) -> Result<(), Errno> {
+        let old_dir = self.table.dir(old_fd, old_right)?;
+        let new_dir = self.table.dir(new_fd, new_right)?;
+        let mem = GuestMemory::new(memory);
+        let old_path = guest_path(&mem, old_path, old_path_len)?;
+        let new_path = guest_path(&mem, new_path, new_path_len)?;
+        Ok(op(old_dir, old_path, new_dir, new_path)?)
     }
 }
 
