@@ -154,18 +154,14 @@ impl<'a> GuestMemory<'a> {
         Ok(iovecs)
     }
 
-    /// Shared slices for the (validated) iovecs, in order, totalling at most
-    /// [`MAX_TRANSFER`] bytes.
+    /// Shared slices for the (validated) iovecs, empty ones dropped, in
+    /// order, totalling at most [`MAX_TRANSFER`] bytes.
     pub fn io_slices(&self, iovecs: &[Iovec]) -> Result<Vec<IoSlice<'_>>, Errno> {
-        let mut budget = MAX_TRANSFER;
-        let mut slices = Vec::with_capacity(iovecs.len());
-        for iovec in iovecs {
-            let len = (iovec.buf_len as usize).min(budget);
-            let range = self.range(iovec.buf, len as u64)?;
-            slices.push(IoSlice::new(&self.bytes[range]));
-            budget -= len;
-        }
-        Ok(slices)
+        let ranges = self.transfer_ranges(iovecs)?;
+        Ok(ranges
+            .into_iter()
+            .map(|range| IoSlice::new(&self.bytes[range]))
+            .collect())
     }
 
     /// Fills the (validated) iovecs from `read`, which is called once with
@@ -353,11 +349,16 @@ mod tests {
     }
 
     #[test]
-    fn shared_slices_cover_each_iovec() {
+    fn shared_slices_cover_each_nonempty_iovec() {
         let mut bytes: Vec<u8> = (0..32).collect();
         let memory = GuestMemory::new(&mut bytes);
-        let iovecs = [Iovec { buf: 4, buf_len: 2 }, Iovec { buf: 4, buf_len: 3 }];
+        let iovecs = [
+            Iovec { buf: 4, buf_len: 2 },
+            Iovec { buf: 9, buf_len: 0 },
+            Iovec { buf: 4, buf_len: 3 },
+        ];
         let slices = memory.io_slices(&iovecs).unwrap();
+        assert_eq!(slices.len(), 2);
         assert_eq!(&*slices[0], &[4, 5]);
         assert_eq!(&*slices[1], &[4, 5, 6]);
     }
