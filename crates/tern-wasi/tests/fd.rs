@@ -12,8 +12,7 @@ const CREAT: u16 = Oflags::CREAT.bits();
 
 #[test]
 fn writes_read_back_and_the_position_moves() {
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (dir, mut guest) = Guest::in_tempdir();
     let fd = guest.create(PREOPEN, "file", RW_SEEK).unwrap();
     assert!(fd > STDERR);
     assert_eq!(guest.tell(fd), Ok(0));
@@ -36,8 +35,7 @@ fn writes_read_back_and_the_position_moves() {
 
 #[test]
 fn scatter_gather_uses_every_iovec_in_order() {
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     let fd = guest.create(PREOPEN, "file", RW_SEEK).unwrap();
     let iovs = guest.iovecs(&[b"ab", b"", b"cde", b"f"]);
     let out = guest.alloc(4);
@@ -60,8 +58,7 @@ fn scatter_gather_uses_every_iovec_in_order() {
 
 #[test]
 fn pread_and_pwrite_leave_the_position_alone() {
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     let fd = guest.create(PREOPEN, "file", RW_SEEK).unwrap();
     assert_eq!(guest.pwrite(fd, &[0, 1, 2, 3], 0), Ok(4));
     assert_eq!(guest.tell(fd), Ok(0));
@@ -78,8 +75,7 @@ fn pread_and_pwrite_leave_the_position_alone() {
 #[test]
 fn append_mode_writes_at_the_end_until_turned_off() {
     // The sequence of wasi-testsuite's `fd_flags_set`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     let rights = RW_SEEK | Rights::FD_FDSTAT_SET_FLAGS.bits() | Rights::FD_FILESTAT_GET.bits();
     let append = Fdflags::APPEND.bits();
     let fd = guest
@@ -110,8 +106,7 @@ fn append_mode_writes_at_the_end_until_turned_off() {
 
 #[test]
 fn fdstat_reports_type_flags_and_granted_rights() {
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     let requested = RW | Rights::FD_READDIR.bits() | Rights::PATH_OPEN.bits();
     let fd = guest
         .path_open(
@@ -138,8 +133,7 @@ fn fdstat_reports_type_flags_and_granted_rights() {
 #[test]
 fn rights_can_be_dropped_but_not_regained() {
     // wasi-testsuite's `fd_fdstat_set_rights`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     let fd = guest.create(PREOPEN, "file", RW_SEEK).unwrap();
     guest.write(fd, b"data").unwrap();
     let keep = RW_SEEK & !RW;
@@ -168,8 +162,7 @@ fn rights_can_be_dropped_but_not_regained() {
 #[test]
 fn filestat_sizes_and_times_can_be_read_and_set() {
     // wasi-testsuite's `fd_filestat_set` and `fstflags_validate`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (dir, mut guest) = Guest::in_tempdir();
     let rights = RW
         | Rights::FD_FILESTAT_GET.bits()
         | Rights::FD_FILESTAT_SET_SIZE.bits()
@@ -218,8 +211,7 @@ fn filestat_sizes_and_times_can_be_read_and_set() {
 #[test]
 fn advise_and_allocate() {
     // wasi-testsuite's `fd_advise` and `file_allocate`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     let rights = RW
         | Rights::FD_ADVISE.bits()
         | Rights::FD_ALLOCATE.bits()
@@ -254,8 +246,7 @@ fn advise_and_allocate() {
 
 #[test]
 fn sync_flushes_files_and_directories_but_not_streams() {
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     let rights = RW | Rights::FD_SYNC.bits() | Rights::FD_DATASYNC.bits();
     let fd = guest.create(PREOPEN, "file", rights).unwrap();
     guest.write(fd, b"x").unwrap();
@@ -273,8 +264,7 @@ fn sync_flushes_files_and_directories_but_not_streams() {
 #[test]
 fn directories_refuse_file_operations_with_posix_errnos() {
     // wasi-testsuite's `dir_fd_op_failures` and `directory_seek`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     assert_eq!(guest.read(PREOPEN, 16), Err(Errno::Isdir));
     assert_eq!(guest.pread(PREOPEN, 16, 0), Err(Errno::Isdir));
     assert_eq!(guest.write(PREOPEN, b"x"), Err(Errno::Isdir));
@@ -309,8 +299,7 @@ fn directories_refuse_file_operations_with_posix_errnos() {
 #[test]
 fn readdir_lists_dot_entries_then_files_with_cookies() {
     // wasi-testsuite's `fd_readdir`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     let own = guest.filestat(PREOPEN).unwrap();
     let entries = guest.readdir_all(PREOPEN, 256);
     let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
@@ -347,8 +336,7 @@ fn readdir_lists_dot_entries_then_files_with_cookies() {
 
 #[test]
 fn readdir_fills_the_buffer_and_cuts_the_last_entry() {
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     guest.create(PREOPEN, "a-long-file-name", RW).unwrap();
     // "." (25 bytes) and ".." (26) fit, the third entry is cut off.
     let (entries, used) = guest.readdir(PREOPEN, 60, 0).unwrap();
@@ -376,8 +364,7 @@ fn readdir_pages_through_a_thousand_entries() {
 
 #[test]
 fn readdir_needs_a_directory_and_the_right() {
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     let fd = guest.create(PREOPEN, "file", RW).unwrap();
     assert_eq!(guest.readdir(fd, 128, 0).unwrap_err(), Errno::Notdir);
     let keep = guest.fdstat(PREOPEN).unwrap().base & !Rights::FD_READDIR.bits();
@@ -429,8 +416,7 @@ fn prestat_describes_preopens_only() {
 #[test]
 fn renumber_moves_a_descriptor_over_another() {
     // wasi-testsuite's `renumber` and `overwrite_preopen`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (dir, mut guest) = Guest::in_tempdir();
     let from = guest.create(PREOPEN, "file1", RW).unwrap();
     let to = guest.create(PREOPEN, "file2", RW_SEEK).unwrap();
     let before = guest.fdstat(from).unwrap();
@@ -471,8 +457,7 @@ fn renumber_moves_a_descriptor_over_another() {
 #[test]
 fn preopens_can_be_closed() {
     // wasi-testsuite's `close_preopen`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     let copy = guest
         .path_open(PREOPEN, 0, ".", Oflags::DIRECTORY.bits(), 0, 0, 0)
         .unwrap();
@@ -552,8 +537,7 @@ fn inherited_stdio_flags_are_left_to_the_host() {
 #[test]
 fn write_only_and_read_only_descriptors() {
     // wasi-testsuite's `path_open_read_write` and `file_unbuffered_write`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     let reader = guest
         .path_open(PREOPEN, 0, "file", CREAT, Rights::FD_READ.bits(), 0, 0)
         .unwrap();

@@ -23,8 +23,7 @@ fn touch(guest: &mut Guest, path: &str) {
 #[test]
 fn directories_are_created_and_removed() {
     // `remove_nonempty_directory`, `remove_directory_trailing_slashes`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (dir, mut guest) = Guest::in_tempdir();
     guest.mkdir(PREOPEN, "dir").unwrap();
     guest.mkdir(PREOPEN, "dir/nested").unwrap();
     assert!(dir.path().join("dir/nested").is_dir());
@@ -42,8 +41,7 @@ fn directories_are_created_and_removed() {
 #[test]
 fn unlink_removes_files_but_not_directories() {
     // `unlink_file_trailing_slashes`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (dir, mut guest) = Guest::in_tempdir();
     guest.mkdir(PREOPEN, "dir").unwrap();
     assert_eq!(guest.unlink(PREOPEN, "dir"), Err(Errno::Isdir));
     assert_eq!(guest.unlink(PREOPEN, "dir/"), Err(Errno::Isdir));
@@ -58,8 +56,7 @@ fn unlink_removes_files_but_not_directories() {
 fn open_creates_truncates_and_refuses_what_posix_refuses() {
     // `path_open_missing`, `path_open_create_existing`, `file_truncation`,
     // `path_open_dirfd_not_dir`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     assert_eq!(
         guest.path_open(PREOPEN, 0, "file", 0, 0, 0, 0),
         Err(Errno::Noent)
@@ -97,8 +94,7 @@ fn open_creates_truncates_and_refuses_what_posix_refuses() {
 #[test]
 fn directories_open_with_directory_rights_only() {
     // `path_open_preopen`, `path_open_nonblock`, `directory_seek`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     let preopen = guest.fdstat(PREOPEN).unwrap();
     let same = guest
         .path_open(PREOPEN, 0, ".", 0, preopen.base, preopen.inheriting, 0)
@@ -126,8 +122,7 @@ fn directories_open_with_directory_rights_only() {
 
 #[test]
 fn opened_descriptors_inherit_at_most_the_directory_inheriting_rights() {
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (dir, mut guest) = Guest::in_tempdir();
     guest.mkdir(PREOPEN, "sub").unwrap();
     let sub_inheriting = Rights::FD_READ.bits() | STAT;
     let sub = guest
@@ -208,8 +203,7 @@ fn truncating_needs_the_path_filestat_set_size_right() {
 #[test]
 fn filestat_by_path_follows_symlinks_only_when_asked() {
     // `path_exists`, `path_filestat`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     guest.mkdir(PREOPEN, "subdir").unwrap();
     touch(&mut guest, "subdir/file");
     guest.symlink("subdir/file", PREOPEN, "link1").unwrap();
@@ -247,8 +241,7 @@ fn filestat_by_path_follows_symlinks_only_when_asked() {
 #[test]
 fn times_are_set_on_the_file_or_on_the_symlink_itself() {
     // `path_filestat`, `symlink_filestat`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     touch(&mut guest, "file");
     guest.symlink("file", PREOPEN, "symlink").unwrap();
     let file = guest.path_filestat(PREOPEN, 0, "file").unwrap();
@@ -297,8 +290,7 @@ fn times_are_set_on_the_file_or_on_the_symlink_itself() {
 #[test]
 fn hard_links_share_the_inode() {
     // `path_link`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     let fd = guest.create(PREOPEN, "file", RW | STAT).unwrap();
     guest.write(fd, b"shared").unwrap();
     guest.link(PREOPEN, 0, "file", PREOPEN, "link").unwrap();
@@ -348,8 +340,7 @@ fn hard_links_share_the_inode() {
 #[test]
 fn rename_moves_files_and_directories() {
     // `path_rename`, `path_rename_dir_trailing_slashes`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (dir, mut guest) = Guest::in_tempdir();
     guest.mkdir(PREOPEN, "source").unwrap();
     guest.rename(PREOPEN, "source", PREOPEN, "target").unwrap();
     assert_eq!(
@@ -408,8 +399,7 @@ fn rename_moves_files_and_directories() {
 #[test]
 fn symlinks_are_created_read_and_refused_when_absolute() {
     // `readlink`, `symlink_create`, `path_symlink_trailing_slashes`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (dir, mut guest) = Guest::in_tempdir();
     touch(&mut guest, "target");
     guest.symlink("target", PREOPEN, "symlink").unwrap();
     assert_eq!(guest.readlink(PREOPEN, "symlink", 10).unwrap(), b"target");
@@ -438,8 +428,7 @@ fn symlinks_are_created_read_and_refused_when_absolute() {
 #[test]
 fn symlinks_are_not_followed_without_the_flag() {
     // `nofollow_errors`, `dangling_symlink`, `symlink_loop`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     guest.mkdir(PREOPEN, "target").unwrap();
     guest.symlink("target", PREOPEN, "symlink").unwrap();
     assert!(matches!(
@@ -487,8 +476,7 @@ fn symlinks_are_not_followed_without_the_flag() {
 #[test]
 fn paths_are_normalized_within_the_sandbox() {
     // `interesting_paths`.
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     guest.mkdir(PREOPEN, "dir").unwrap();
     guest.mkdir(PREOPEN, "dir/nested").unwrap();
     touch(&mut guest, "dir/nested/file");
@@ -524,8 +512,7 @@ fn paths_are_normalized_within_the_sandbox() {
 
 #[test]
 fn paths_must_be_utf8() {
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     let bad = guest.put(b"caf\xe9");
     assert_eq!(
         guest.errno("path_create_directory", &[PREOPEN.into(), bad.into(), 4]),
@@ -535,8 +522,7 @@ fn paths_must_be_utf8() {
 
 #[test]
 fn path_operations_need_their_rights() {
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (dir, mut guest) = Guest::in_tempdir();
     touch(&mut guest, "file");
     let stat = guest.fdstat(PREOPEN).unwrap();
     let only_open = Rights::PATH_OPEN.bits();

@@ -256,8 +256,7 @@ fn read_only_preopens_refuse_every_change() {
 
 #[test]
 fn closed_descriptors_are_badf_everywhere() {
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (dir, mut guest) = Guest::in_tempdir();
     let fd = guest.create(PREOPEN, "file", RW).unwrap();
     guest.close(fd).unwrap();
     let buf = guest.alloc(64);
@@ -369,8 +368,7 @@ fn the_descriptor_limit_is_enforced_before_creating_anything() {
 
 #[test]
 fn out_of_bounds_iovecs_fault_without_side_effects() {
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (dir, mut guest) = Guest::in_tempdir();
     let seekable = RW | Rights::FD_SEEK.bits() | Rights::FD_TELL.bits();
     let fd = guest.create(PREOPEN, "file", seekable).unwrap();
     guest.write(fd, b"0123456789").unwrap();
@@ -461,8 +459,7 @@ fn out_of_bounds_iovecs_fault_without_side_effects() {
 
 #[test]
 fn result_pointers_are_checked_before_acting() {
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (dir, mut guest) = Guest::in_tempdir();
     let seekable =
         RW | Rights::FD_SEEK.bits() | Rights::FD_TELL.bits() | Rights::FD_FILESTAT_GET.bits();
     let fd = guest.create(PREOPEN, "file", seekable).unwrap();

@@ -6,7 +6,7 @@ mod common;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 
-use common::{Guest, STDOUT, tempdir};
+use common::{Guest, STDOUT};
 use tern_wasi::abi::{Fdflags, Filetype, Iovec, Rights};
 use tern_wasi::{Errno, WasiCtxBuilder};
 
@@ -131,8 +131,7 @@ fn a_peer_hanging_up_is_end_of_stream_not_a_signal() {
 
 #[test]
 fn non_sockets_are_notsock() {
-    let dir = tempdir();
-    let mut guest = Guest::with_dir(dir.path());
+    let (_dir, mut guest) = Guest::in_tempdir();
     let out = guest.alloc(8);
     assert_eq!(
         guest.errno("sock_shutdown", &[STDOUT.into(), RD]),

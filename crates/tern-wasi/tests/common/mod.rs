@@ -83,6 +83,14 @@ impl Guest {
         Guest::new(WasiCtxBuilder::new().preopened_dir(dir, "/", tern_wasi::DirPerms::ReadWrite))
     }
 
+    /// A guest with a fresh temporary directory preopened read-write as
+    /// `/`; the directory lives as long as the returned handle.
+    pub fn in_tempdir() -> (tempfile::TempDir, Guest) {
+        let dir = tempdir();
+        let guest = Guest::with_dir(dir.path());
+        (dir, guest)
+    }
+
     /// Allocates `len` zeroed bytes, 8-aligned.
     pub fn alloc(&mut self, len: usize) -> u32 {
         let at = self.next;
