@@ -208,30 +208,20 @@ fn filestat_by_path_follows_symlinks_only_when_asked() {
     touch(&mut guest, "subdir/file");
     guest.symlink("subdir/file", PREOPEN, "link1").unwrap();
     guest.symlink("subdir", PREOPEN, "link2").unwrap();
-    let kind = |guest: &mut Guest, lookup, path| {
-        guest.path_filestat(PREOPEN, lookup, path).unwrap().filetype
-    };
-    assert_eq!(kind(&mut guest, 0, "subdir"), filetype(Filetype::Directory));
-    assert_eq!(
-        kind(&mut guest, 0, "subdir/file"),
-        filetype(Filetype::RegularFile)
-    );
-    assert_eq!(
-        kind(&mut guest, 0, "link1"),
-        filetype(Filetype::SymbolicLink)
-    );
-    assert_eq!(
-        kind(&mut guest, FOLLOW, "link1"),
-        filetype(Filetype::RegularFile)
-    );
-    assert_eq!(
-        kind(&mut guest, 0, "link2"),
-        filetype(Filetype::SymbolicLink)
-    );
-    assert_eq!(
-        kind(&mut guest, FOLLOW, "link2"),
-        filetype(Filetype::Directory)
-    );
+    for (lookup, path, expected) in [
+        (0, "subdir", Filetype::Directory),
+        (0, "subdir/file", Filetype::RegularFile),
+        (0, "link1", Filetype::SymbolicLink),
+        (FOLLOW, "link1", Filetype::RegularFile),
+        (0, "link2", Filetype::SymbolicLink),
+        (FOLLOW, "link2", Filetype::Directory),
+    ] {
+        assert_eq!(
+            guest.path_filestat(PREOPEN, lookup, path).unwrap().filetype,
+            filetype(expected),
+            "{path} (lookup {lookup})"
+        );
+    }
     // A symlink's size is the length of its contents.
     assert_eq!(guest.path_filestat(PREOPEN, 0, "link1").unwrap().size, 11);
     assert_eq!(guest.path_filestat(PREOPEN, 0, "nope"), Err(Errno::Noent));
