@@ -6,7 +6,7 @@
 //! fields below.
 
 use crate::constants::ConstantPool;
-use crate::encode::fits_i8;
+use crate::encode::{Sink, fits_i8};
 use crate::labels::LabelTable;
 use crate::operand::Cond;
 use crate::reloc::{Reloc, RelocTarget};
@@ -503,32 +503,42 @@ impl CodeBuffer {
     fn encode_branch(&mut self, cond: Option<Cond>, target: Label) -> bool {
         let start = self.cur_offset();
         let known = self.labels.offset(target).filter(|&t| t <= start);
-        if let Some(t) = known {
-            let rel8 = i64::from(t) - i64::from(start + 2);
-            if fits_i8(rel8) {
-                self.put1(match cond {
+        let mut s = Sink::new(self);
+        let has_fixup = match known {
+            Some(t) if fits_i8(i64::from(t) - i64::from(start + 2)) => {
+                let opcode = match cond {
                     None => 0xeb,
                     Some(c) => 0x70 | c.bits(),
-                });
-                self.put1(rel8 as u8);
-                return false;
-            }
-        }
-        match cond {
-            None => self.put1(0xe9),
-            Some(c) => self.put_bytes(&[0x0f, 0x80 | c.bits()]),
-        }
-        match known {
-            Some(t) => {
-                let rel32 = i64::from(t) - i64::from(self.cur_offset() + 4);
-                self.put4(rel32 as i32 as u32);
+                };
+                let rel8 = t.wrapping_sub(start + 2) as u8;
+                s.put2(u16::from_le_bytes([opcode, rel8]));
                 false
             }
-            None => {
-                self.use_label_rel32(target, -4);
-                true
+            _ => {
+                let opcode_len = match cond {
+                    None => {
+                        s.put1(0xe9);
+                        1
+                    }
+                    Some(c) => {
+                        s.put2(u16::from_le_bytes([0x0f, 0x80 | c.bits()]));
+                        2
+                    }
+                };
+                match known {
+                    Some(t) => {
+                        s.put4(t.wrapping_sub(start + opcode_len + 4));
+                        false
+                    }
+                    None => {
+                        s.use_label_rel32(target, -4);
+                        true
+                    }
+                }
             }
-        }
+        };
+        s.finish();
+        has_fixup
     }
 
     /// Applies the peepholes at the tail until none applies. Every iteration

@@ -237,15 +237,17 @@ impl Encoding {
 
     /// The usual integer encoding for operand `size`: `0x66` for 16 bits,
     /// REX.W for 64 bits, byte-register REX rules for 8 bits.
+    ///
+    /// Written without branches on `size`: where the size is not a
+    /// constant, a `match` here compiles to a jump table in every encoder.
+    #[inline(always)]
     pub const fn sized(size: crate::Size, opcode: Opcode) -> Encoding {
-        let mut e = Encoding::op(opcode);
-        match size {
-            crate::Size::S8 => e.byte_regs = true,
-            crate::Size::S16 => e.prefixes[0] = 0x66,
-            crate::Size::S32 => {}
-            crate::Size::S64 => e.w = true,
+        Encoding {
+            prefixes: [0x66 * matches!(size, crate::Size::S16) as u8, 0],
+            w: matches!(size, crate::Size::S64),
+            opcode,
+            byte_regs: matches!(size, crate::Size::S8),
         }
-        e
     }
 
     /// This encoding with the SSE mandatory prefix `prefix` (`0x66`, `0xf2`,

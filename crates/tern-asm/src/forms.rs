@@ -29,28 +29,24 @@ fn one(buf: &mut CodeBuffer, f: impl FnOnce(&mut Sink<'_>)) {
     sink.finish();
 }
 
-/// The one-byte opcode `byte` for 8-bit operands, `other` for the rest.
+/// The one-byte opcode `byte` for 8-bit operands, `byte + 1` (the
+/// 16/32/64-bit form, by x86's convention) for the rest.
 #[inline(always)]
-fn by_size(size: Size, byte: u8, other: u8) -> Opcode {
-    Opcode::b1(if size == Size::S8 { byte } else { other })
+fn by_size(size: Size, byte: u8) -> Opcode {
+    Opcode::b1(byte + u8::from(size != Size::S8))
 }
 
 /// `mov dst, src`.
 pub(crate) fn mov(buf: &mut CodeBuffer, size: Size, dst: Reg, src: RegMem) {
     one(buf, |s| {
-        emit_reg_rm(
-            s,
-            Encoding::sized(size, by_size(size, 0x8a, 0x8b)),
-            dst,
-            src,
-        )
+        emit_reg_rm(s, Encoding::sized(size, by_size(size, 0x8a)), dst, src)
     });
 }
 
 /// `mov [dst], src`.
 pub(crate) fn mov_store(buf: &mut CodeBuffer, size: Size, dst: &Amode, src: Reg) {
     one(buf, |s| {
-        let enc = Encoding::sized(size, by_size(size, 0x88, 0x89));
+        let enc = Encoding::sized(size, by_size(size, 0x88));
         emit_rm(s, enc, gpr(src), true, Rm::Mem(dst), 0);
     });
 }
@@ -92,7 +88,7 @@ pub(crate) fn mov_imm(buf: &mut CodeBuffer, size: Size, dst: Reg, imm: u64) {
 pub(crate) fn mov_imm_store(buf: &mut CodeBuffer, size: Size, dst: &Amode, imm: i32) {
     one(buf, |s| {
         let len = imm_len(size);
-        let enc = Encoding::sized(size, by_size(size, 0xc6, 0xc7));
+        let enc = Encoding::sized(size, by_size(size, 0xc6));
         emit_rm(s, enc, 0, false, Rm::Mem(dst), len);
         put_imm(s, len, imm);
     });
@@ -209,7 +205,7 @@ fn emit_alu_imm(s: &mut Sink<'_>, op: AluOp, size: Size, rm: Rm<'_>, imm: i32) {
 pub(crate) fn test(buf: &mut CodeBuffer, size: Size, lhs: RegMem, rhs: RegImm) {
     one(buf, |s| match rhs {
         RegImm::Reg(r) => {
-            let enc = Encoding::sized(size, by_size(size, 0x84, 0x85));
+            let enc = Encoding::sized(size, by_size(size, 0x84));
             emit_rm(s, enc, gpr(r), true, rm_gpr(&lhs), 0);
         }
         RegImm::Imm(imm) => {
@@ -219,7 +215,7 @@ pub(crate) fn test(buf: &mut CodeBuffer, size: Size, lhs: RegMem, rhs: RegImm) {
                 put_size_prefix(s, size);
                 s.put1(if size == Size::S8 { 0xa8 } else { 0xa9 });
             } else {
-                let enc = Encoding::sized(size, by_size(size, 0xf6, 0xf7));
+                let enc = Encoding::sized(size, by_size(size, 0xf6));
                 emit_rm(s, enc, 0, false, rm_gpr(&lhs), len);
             }
             put_imm(s, len, imm);
@@ -230,7 +226,7 @@ pub(crate) fn test(buf: &mut CodeBuffer, size: Size, lhs: RegMem, rhs: RegImm) {
 /// `not dst` / `neg dst`.
 pub(crate) fn unary(buf: &mut CodeBuffer, op: UnaryOp, size: Size, dst: Reg) {
     one(buf, |s| {
-        let enc = Encoding::sized(size, by_size(size, 0xf6, 0xf7));
+        let enc = Encoding::sized(size, by_size(size, 0xf6));
         emit_rm(s, enc, op as u8, false, Rm::Reg(gpr(dst)), 0);
     });
 }
@@ -261,7 +257,7 @@ pub(crate) fn imul_imm(buf: &mut CodeBuffer, size: Size, dst: Reg, src: RegMem, 
 /// `mul`/`div`/`idiv src`.
 pub(crate) fn mul_div(buf: &mut CodeBuffer, op: MulDivOp, size: Size, src: RegMem) {
     one(buf, |s| {
-        let enc = Encoding::sized(size, by_size(size, 0xf6, 0xf7));
+        let enc = Encoding::sized(size, by_size(size, 0xf6));
         emit_rm(s, enc, op as u8, false, rm_gpr(&src), 0);
     });
 }
@@ -279,9 +275,9 @@ pub(crate) fn sign_extend_ax(buf: &mut CodeBuffer, size: Size) {
 pub(crate) fn shift(buf: &mut CodeBuffer, op: ShiftOp, size: Size, dst: Reg, amount: ShiftAmount) {
     one(buf, |s| {
         let (opcode, imm) = match amount {
-            ShiftAmount::Cl => (by_size(size, 0xd2, 0xd3), None),
-            ShiftAmount::Imm(1) => (by_size(size, 0xd0, 0xd1), None),
-            ShiftAmount::Imm(n) => (by_size(size, 0xc0, 0xc1), Some(n)),
+            ShiftAmount::Cl => (by_size(size, 0xd2), None),
+            ShiftAmount::Imm(1) => (by_size(size, 0xd0), None),
+            ShiftAmount::Imm(n) => (by_size(size, 0xc0), Some(n)),
         };
         let enc = Encoding::sized(size, opcode);
         emit_rm(s, enc, op as u8, false, Rm::Reg(gpr(dst)), 0);
