@@ -18,6 +18,11 @@
 //! 4. do the host operation;
 //! 5. write the results.
 //!
+//! Where several calls share a run of these steps it is written once: the
+//! six calls that move bytes through iovecs do steps 3 to 5 in `transfer`,
+//! and the two that name entries in two directories (`path_link`,
+//! `path_rename`) do steps 2 to 4 in one helper in `path`.
+//!
 //! [`WasiCtx`]: crate::WasiCtx
 
 // The methods take exactly the wasm signature's arguments (up to nine, for
