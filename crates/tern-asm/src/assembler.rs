@@ -1,9 +1,12 @@
-//! `Assembler`: one method per instruction, each building an [`Inst`] and
-//! emitting it at once — the interface of the single-pass compiler.
+//! `Assembler`: one method per instruction, each emitting it at once — the
+//! interface of the single-pass compiler.
 //!
-//! There is deliberately no second encoder here: every method is a thin
-//! constructor around `Inst::emit`, so the bytes the baseline compiler
-//! produces are exactly those the encoding tests check.
+//! There is deliberately no second encoder here: every method calls the
+//! per-form function of `forms.rs` that `Inst::emit` calls for the
+//! corresponding [`Inst`] (skipping the `Inst` itself, for speed), so the
+//! bytes the baseline compiler produces are exactly those the encoding
+//! tests check; `tests/assembler_matches_inst.rs` holds each method to its
+//! `Inst`.
 
 use crate::buffer::{CodeBuffer, FinishedCode, Label, UnboundLabel};
 use crate::forms;
@@ -117,6 +120,13 @@ impl Assembler {
     #[inline]
     pub fn add_trap(&mut self, code: TrapCode) {
         self.buf.add_trap(code);
+    }
+
+    /// Overwrites an already emitted 32-bit field
+    /// ([`CodeBuffer::patch_u32`], which states the contract).
+    #[inline]
+    pub fn patch_u32(&mut self, at: u32, value: u32) {
+        self.buf.patch_u32(at, value);
     }
 
     /// A constant-pool label ([`CodeBuffer::constant`]).

@@ -381,6 +381,57 @@ impl CodeBuffer {
         self.put4(0);
     }
 
+    /// Overwrites the 32-bit little-endian field at offset `at` with
+    /// `value`: for fields known only later, such as the frame size in a
+    /// prologue's `sub rsp, imm32` or a stack-limit displacement. Emit the
+    /// instruction with a placeholder that forces the 32-bit form (an
+    /// immediate or displacement that does not fit 8 bits), note where its
+    /// field is (e.g. `cur_offset() - 4` after an instruction that ends
+    /// with it), keep emitting, and patch any time before `finish`.
+    ///
+    /// The contract, and why it is safe under the branch peepholes: the
+    /// peepholes only ever delete or rewrite the `jmp`/`jcc` instructions
+    /// at the very end of the code, so any byte followed by a non-branch
+    /// instruction (or by a trap site or relocation) stays where it is.
+    /// The field must be such a byte range, and must not be a label field
+    /// (written by `finish`) or a relocated field (written by the loader).
+    ///
+    /// # Panics
+    /// If the field is not inside the code emitted so far, lies in the
+    /// trailing branches the peepholes may still change, overlaps a label
+    /// or relocation field, or the buffer is finished: all code-generator
+    /// bugs.
+    pub fn patch_u32(&mut self, at: u32, value: u32) {
+        assert!(!self.finished, "patch_u32 after finish");
+        let end = at.checked_add(4).expect("patch offset overflows");
+        assert!(
+            end <= self.stable_end(),
+            "patch_u32 at {at:#x}: beyond the code that can no longer move (ends at {:#x})",
+            self.stable_end()
+        );
+        let first_fixup = self.fixups.partition_point(|f| f.at + 4 <= at);
+        assert!(
+            self.fixups.get(first_fixup).is_none_or(|f| f.at >= end),
+            "patch_u32 at {at:#x} overlaps a label field"
+        );
+        let first_reloc = self.relocs.partition_point(|r| r.offset + 4 <= at);
+        assert!(
+            self.relocs.get(first_reloc).is_none_or(|r| r.offset >= end),
+            "patch_u32 at {at:#x} overlaps a relocation"
+        );
+        self.data[at as usize..end as usize].copy_from_slice(&value.to_le_bytes());
+    }
+
+    /// The end of the code that no peephole can move or delete any more:
+    /// the start of the branch chain if it ends at the tail, else the tail.
+    fn stable_end(&self) -> u32 {
+        let here = self.cur_offset();
+        match (self.chain.first(), self.chain.last()) {
+            (Some(first), Some(last)) if last.end == here => first.start,
+            _ => here,
+        }
+    }
+
     /// Emits `jmp label` (subject to the branch peepholes).
     pub fn jmp(&mut self, label: Label) {
         self.branch(None, label);

@@ -1,7 +1,7 @@
 //! The shared x86-64 encoding core: legacy prefixes, REX, opcode, ModRM, SIB,
 //! displacement. Every instruction with a ModRM byte goes through [`emit_rm`];
-//! the per-instruction code in `inst.rs` only chooses prefixes, opcode bytes,
-//! the `reg` field and the `r/m` operand, and appends immediates.
+//! the per-form functions in `forms.rs` only choose prefixes, opcode bytes,
+//! the `reg` field and the `r/m` operand, and append immediates.
 //!
 //! # Why it is shaped like this: the cost of a byte
 //!
