@@ -1,0 +1,7 @@
+#!/bin/sh
+# Builds and runs the benchmark with its own target directory (it is not part
+# of the Tern workspace). Arguments are passed through, e.g. `--mode single`.
+set -eu
+cd "$(dirname "$0")"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-peers}"
+exec cargo run --release -- "$@"
