@@ -6,7 +6,7 @@
 //! fields below.
 
 use crate::constants::ConstantPool;
-use crate::encode::{Sink, fits_i8};
+use crate::encode::{RESERVE, Sink, fits_i8};
 use crate::labels::LabelTable;
 use crate::operand::Cond;
 use crate::reloc::{Reloc, RelocTarget};
@@ -129,12 +129,19 @@ pub struct BranchStats {
 
 /// Machine code under construction. See the crate docs for the design.
 pub struct CodeBuffer {
+    /// The code. Invariant (relied on for soundness by `inst_start`): at
+    /// least `RESERVE` bytes of spare capacity after every method returns.
+    /// Every method that appends restores it (`ensure_spare`); the others
+    /// only shrink `data` or write within it.
     data: Vec<u8>,
     labels: LabelTable,
     /// Label uses to patch at `finish`, in emission order. The fixup of a
     /// forward branch in `chain` is always the last one (anything emitted
     /// after a branch takes it out of the chain).
     fixups: Vec<Fixup>,
+    /// The label field of the instruction being encoded (see
+    /// `park_label_field`); meaningless between instructions.
+    parked_fixup: Fixup,
     relocs: Vec<Reloc>,
     traps: Vec<TrapSite>,
     constants: ConstantPool,
@@ -154,9 +161,14 @@ pub struct CodeBuffer {
 impl Default for CodeBuffer {
     fn default() -> CodeBuffer {
         CodeBuffer {
-            data: Vec::new(),
+            data: Vec::with_capacity(RESERVE),
             labels: LabelTable::default(),
             fixups: Vec::new(),
+            parked_fixup: Fixup {
+                at: 0,
+                label: Label(0),
+                kind: FixupKind::PcRel32 { addend: 0 },
+            },
             relocs: Vec::new(),
             traps: Vec::new(),
             constants: ConstantPool::default(),
@@ -227,6 +239,7 @@ impl CodeBuffer {
             "emitting into a finished CodeBuffer; clear() it first"
         );
         self.data.push(byte);
+        self.ensure_spare();
     }
 
     /// Appends a little-endian 16-bit value.
@@ -255,35 +268,83 @@ impl CodeBuffer {
             "emitting into a finished CodeBuffer; clear() it first"
         );
         self.data.extend_from_slice(bytes);
+        self.ensure_spare();
     }
 
-    /// Reserves `n` bytes of spare capacity for one instruction and returns
-    /// a pointer to the first (the current end of the code). The pointer is
-    /// valid for writes of `n` bytes until the buffer's bytes are next
-    /// modified through any other method.
-    #[inline]
-    pub(crate) fn reserve_inst(&mut self, n: usize) -> *mut u8 {
+    /// A pointer to the current end of the code, where an instruction of
+    /// up to `RESERVE` bytes can be written into spare capacity.
+    ///
+    /// No check and no call: `data` always has at least `RESERVE` bytes of
+    /// spare capacity (the invariant every method that appends restores,
+    /// see `ensure_spare`), which keeps the encoders free of calls in their
+    /// common path, and so free of callee-saved registers to save.
+    #[inline(always)]
+    pub(crate) fn inst_start(&mut self) -> *mut u8 {
         debug_assert!(
             !self.finished,
             "emitting into a finished CodeBuffer; clear() it first"
         );
-        self.data.reserve(n);
+        debug_assert!(self.data.capacity() - self.data.len() >= RESERVE);
         // `as_mut_ptr` does not create a reference to the elements, so the
         // pointer stays usable for the spare capacity (see `Vec::as_mut_ptr`).
         self.data.as_mut_ptr().wrapping_add(self.data.len())
     }
 
-    /// Appends the `len` bytes written at the pointer `reserve_inst` returned.
+    /// Holds the label field of the instruction being encoded until
+    /// `commit_inst` records it (plain stores: no call in the encoders).
+    #[inline(always)]
+    pub(crate) fn park_label_field(&mut self, at: u32, label: Label, addend: i32) {
+        self.parked_fixup = Fixup {
+            at,
+            label,
+            kind: FixupKind::PcRel32 { addend },
+        };
+    }
+
+    /// Appends the `len` bytes written at the pointer `inst_start`
+    /// returned and records the instruction's parked label field (if
+    /// `has_label_field`), then restores
+    /// the spare-capacity invariant. Both are rare (the capacity doubles
+    /// when it grows), so they are one cold, out-of-line tail call.
     ///
     /// # Safety
-    /// `len` must not exceed the `n` of the last `reserve_inst` call, no
-    /// other method may have modified the bytes since, and the `len` bytes
-    /// must have been written.
-    #[inline]
-    pub(crate) unsafe fn commit_inst(&mut self, len: usize) {
-        // SAFETY: the caller guarantees the bytes are within the reserved
-        // capacity and initialized.
+    /// `len` must not exceed `RESERVE`, no other method may have modified
+    /// the bytes since `inst_start`, and the `len` bytes must have been
+    /// written.
+    #[inline(always)]
+    pub(crate) unsafe fn commit_inst(&mut self, len: usize, has_label_field: bool) {
+        // SAFETY: `inst_start` pointed at the end of `data`, which has
+        // `RESERVE` bytes of spare capacity (the invariant of `data`); the
+        // caller guarantees the first `len <= RESERVE` of them were written.
         unsafe { self.data.set_len(self.data.len() + len) };
+        if has_label_field || self.data.capacity() - self.data.len() < RESERVE {
+            self.finish_inst_slow(has_label_field);
+        }
+    }
+
+    /// The rare end of an instruction: record its label field, regrow.
+    #[cold]
+    #[inline(never)]
+    fn finish_inst_slow(&mut self, has_label_field: bool) {
+        if has_label_field {
+            self.fixups.push(self.parked_fixup);
+        }
+        self.ensure_spare();
+    }
+
+    /// Restores "at least `RESERVE` bytes of spare capacity" after the
+    /// code grew.
+    #[inline(always)]
+    fn ensure_spare(&mut self) {
+        if self.data.capacity() - self.data.len() < RESERVE {
+            self.grow_spare();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow_spare(&mut self) {
+        self.data.reserve(RESERVE);
     }
 
     /// A new, unbound label.
@@ -472,6 +533,7 @@ impl CodeBuffer {
             self.labels.set_offset(label, self.data.len() as u32);
             self.data.extend_from_slice(bytes);
         }
+        self.ensure_spare();
         for i in 0..self.fixups.len() {
             let f = self.fixups[i];
             let unbound = UnboundLabel {

@@ -71,13 +71,24 @@ pub(crate) struct Sink<'a> {
     start: *mut u8,
     /// Bytes written so far.
     len: usize,
+    /// Whether the instruction has a label field, parked in the buffer by
+    /// `use_label_rel32` and recorded by `finish`, after the bytes: the
+    /// record is a `Vec::push`, which may call the allocator, and a call
+    /// anywhere in the common path costs every encoder its callee-saved
+    /// register saves.
+    has_label_field: bool,
 }
 
 impl<'a> Sink<'a> {
     #[inline]
     pub fn new(buf: &'a mut CodeBuffer) -> Sink<'a> {
-        let start = buf.reserve_inst(RESERVE);
-        Sink { buf, start, len: 0 }
+        let start = buf.inst_start();
+        Sink {
+            buf,
+            start,
+            len: 0,
+            has_label_field: false,
+        }
     }
 
     /// Writes `bytes` at the cursor without advancing it.
@@ -133,11 +144,14 @@ impl<'a> Sink<'a> {
         self.buf.cur_offset() + self.len as u32
     }
 
-    /// A 4-byte PC-relative label field (see `CodeBuffer::use_label_rel32`).
-    #[inline]
+    /// A 4-byte PC-relative label field (see `CodeBuffer::use_label_rel32`),
+    /// at most one per instruction.
+    #[inline(always)]
     pub fn use_label_rel32(&mut self, label: Label, addend: i32) {
+        debug_assert!(!self.has_label_field, "two label fields");
         let at = self.offset();
-        self.buf.add_fixup_rel32(at, label, addend);
+        self.buf.park_label_field(at, label, addend);
+        self.has_label_field = true;
         self.put4(0);
     }
 
@@ -161,7 +175,7 @@ impl<'a> Sink<'a> {
         // went over bytes written at their true position, so the first
         // `len` bytes after `start` are initialized, and they are within
         // the capacity reserved in `Sink::new`.
-        unsafe { self.buf.commit_inst(self.len) };
+        unsafe { self.buf.commit_inst(self.len, self.has_label_field) };
     }
 }
 
