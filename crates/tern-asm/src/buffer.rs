@@ -358,17 +358,26 @@ impl CodeBuffer {
     /// # Panics
     /// If the label is already bound (a code-generator bug).
     pub fn bind_label(&mut self, label: Label) {
-        self.labels.mark_bound(label);
         let here = self.cur_offset();
         match self.labels_here() {
-            // Keep the existing set's offset: both are `here`.
-            Some(existing) => self.labels.union_into(label, existing),
-            None => self.labels.set_offset(label, here),
+            Some(existing) => {
+                // Keep the existing set's offset: both are `here`.
+                self.labels.mark_bound(label);
+                self.labels.union_into(label, existing);
+            }
+            None => self.labels.bind(label, here),
         }
         self.tail_label = Some(label);
         self.tail_offset = here;
-        if self.peepholes {
-            self.optimize_tail();
+        // Only a branch ending here can be rewritten; a chain that ends
+        // earlier is stale (the common case: a label after straight-line
+        // code), so the peephole loop is not even entered.
+        if self.chain.last().is_some_and(|b| b.end == here) {
+            if self.peepholes {
+                self.optimize_tail();
+            }
+        } else {
+            self.chain.clear();
         }
     }
 
@@ -574,7 +583,45 @@ impl CodeBuffer {
         }
     }
 
+    /// Emits a branch through the peepholes.
+    ///
+    /// The common case, a branch after ordinary code with no label bound
+    /// before it, takes a fast path that makes no call (the encoders' rule,
+    /// see `encode.rs`): the fixup and chain records are pushed only when
+    /// their vectors have room, and everything else goes to `branch_slow`.
+    #[inline]
     fn branch(&mut self, cond: Option<Cond>, target: Label) {
+        let start = self.cur_offset();
+        let fast = self.peepholes
+            && self.labels_here().is_none()
+            && self.chain.last().is_none_or(|b| b.end != start)
+            && self.chain.capacity() > 0
+            && self.fixups.len() < self.fixups.capacity();
+        if !fast {
+            return self.branch_slow(cond, target);
+        }
+        let known = self.labels.offset(target).filter(|&t| t <= start);
+        let (bytes, len) = branch_bytes(cond, start, known);
+        let has_fixup = known.is_none();
+        if has_fixup {
+            self.add_fixup_rel32(start + len - 4, target, -4);
+        }
+        // The stale chain ends before `start`: this branch starts a new one.
+        self.chain.clear();
+        self.chain.push(Branch {
+            start,
+            end: start + len,
+            target,
+            cond,
+            has_fixup,
+            labels_at_start: None,
+        });
+        self.put_branch(bytes, len);
+    }
+
+    /// `branch` when a peephole may apply or a record must grow its vector.
+    #[inline(never)]
+    fn branch_slow(&mut self, cond: Option<Cond>, target: Label) {
         let start = self.cur_offset();
         if !self.peepholes {
             self.encode_branch(cond, target);
@@ -610,48 +657,26 @@ impl CodeBuffer {
         });
     }
 
-    /// Encodes a branch: the short form for a backward target within reach,
-    /// otherwise the rel32 form, with a fixup if the target is ahead.
-    /// Returns whether a fixup was recorded.
+    /// Encodes a branch (see [`branch_bytes`]), with a fixup if the target
+    /// is ahead. Returns whether a fixup was recorded.
     fn encode_branch(&mut self, cond: Option<Cond>, target: Label) -> bool {
         let start = self.cur_offset();
         let known = self.labels.offset(target).filter(|&t| t <= start);
-        let mut s = Sink::new(self);
-        let has_fixup = match known {
-            Some(t) if fits_i8(i64::from(t) - i64::from(start + 2)) => {
-                let opcode = match cond {
-                    None => 0xeb,
-                    Some(c) => 0x70 | c.bits(),
-                };
-                let rel8 = t.wrapping_sub(start + 2) as u8;
-                s.put2(u16::from_le_bytes([opcode, rel8]));
-                false
-            }
-            _ => {
-                let opcode_len = match cond {
-                    None => {
-                        s.put1(0xe9);
-                        1
-                    }
-                    Some(c) => {
-                        s.put2(u16::from_le_bytes([0x0f, 0x80 | c.bits()]));
-                        2
-                    }
-                };
-                match known {
-                    Some(t) => {
-                        s.put4(t.wrapping_sub(start + opcode_len + 4));
-                        false
-                    }
-                    None => {
-                        s.use_label_rel32(target, -4);
-                        true
-                    }
-                }
-            }
-        };
-        s.finish();
+        let (bytes, len) = branch_bytes(cond, start, known);
+        let has_fixup = known.is_none();
+        if has_fixup {
+            self.add_fixup_rel32(start + len - 4, target, -4);
+        }
+        self.put_branch(bytes, len);
         has_fixup
+    }
+
+    /// Appends a branch's bytes (up to 8) as one instruction.
+    #[inline(always)]
+    fn put_branch(&mut self, bytes: u64, len: u32) {
+        let mut s = Sink::new(self);
+        s.put_first(bytes.to_le_bytes(), len as usize);
+        s.finish();
     }
 
     /// Applies the peepholes at the tail until none applies. Every iteration
@@ -746,5 +771,34 @@ impl CodeBuffer {
         }
         self.tail_label = after;
         self.tail_offset = end;
+    }
+}
+
+/// The bytes (little-endian, up to 8) and length of `j<cond>` (`jmp` for
+/// `None`) at offset `start` to `known`, the target's offset if it is
+/// bound at or before `start`: the short form when the target is known
+/// and within reach, otherwise the rel32 form (with a placeholder
+/// displacement for a target ahead, patched at `finish`).
+#[inline(always)]
+fn branch_bytes(cond: Option<Cond>, start: u32, known: Option<u32>) -> (u64, u32) {
+    match known {
+        Some(t) if fits_i8(i64::from(t) - i64::from(start + 2)) => {
+            let opcode = match cond {
+                None => 0xeb,
+                Some(c) => 0x70 | c.bits(),
+            };
+            let rel8 = t.wrapping_sub(start + 2) as u8;
+            (u64::from(u16::from_le_bytes([opcode, rel8])), 2)
+        }
+        _ => {
+            // `e9 rel32` or `0f 8x rel32`.
+            let (opcode, opcode_len) = match cond {
+                None => (0xe9, 1),
+                Some(c) => (u16::from_le_bytes([0x0f, 0x80 | c.bits()]), 2),
+            };
+            let rel32 = known.map_or(0, |t| t.wrapping_sub(start + opcode_len + 4));
+            let bytes = u64::from(opcode) | (u64::from(rel32) << (8 * opcode_len));
+            (bytes, opcode_len + 4)
+        }
     }
 }

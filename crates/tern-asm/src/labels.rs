@@ -16,6 +16,12 @@
 
 use crate::buffer::Label;
 
+#[cold]
+#[inline(never)]
+fn bound_twice(label: Label) -> ! {
+    panic!("label {label:?} bound twice")
+}
+
 /// The offset of an unbound set.
 const UNBOUND: u32 = u32::MAX;
 
@@ -57,10 +63,31 @@ impl LabelTable {
     }
 
     /// Records that `label` is being bound; panics if it already was.
+    #[inline]
     pub fn mark_bound(&mut self, label: Label) {
         let node = &mut self.nodes[label.index() as usize];
-        assert!(!node.bound, "label {label:?} bound twice");
+        if node.bound {
+            bound_twice(label);
+        }
         node.bound = true;
+    }
+
+    /// Binds `label` (see [`LabelTable::mark_bound`]) and moves its set to
+    /// `offset`. One node access when the label is the root of its set (a
+    /// label not yet threaded or merged: almost every label).
+    #[inline]
+    pub fn bind(&mut self, label: Label, offset: u32) {
+        let index = label.index();
+        let node = &mut self.nodes[index as usize];
+        if node.bound {
+            bound_twice(label);
+        }
+        node.bound = true;
+        if node.parent == index {
+            node.offset = offset;
+        } else {
+            self.set_offset(label, offset);
+        }
     }
 
     /// The root of `label`'s set, halving the path on the way.
