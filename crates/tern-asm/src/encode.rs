@@ -9,13 +9,22 @@
 //! encoder is written for the instruction count per encoded instruction
 //! (measured with callgrind on `benches/emit.rs`), not only for clarity:
 //!
-//! - **One capacity check per instruction.** A [`Sink`] reserves
-//!   [`RESERVE`] bytes of the buffer's spare capacity once, then writes
-//!   through a raw pointer with a cursor kept in a register, and commits
-//!   the length once at the end. Appending with `Vec::push` per byte costs
-//!   a capacity check per byte, and worse, every byte store through the
-//!   `Vec`'s data pointer may alias the `Vec`'s own length and capacity
-//!   fields, so the compiler reloads and stores them around every byte.
+//! - **No capacity check before an instruction, one after.** The buffer
+//!   always keeps at least [`RESERVE`] bytes of spare capacity (an
+//!   invariant of `CodeBuffer::data`, restored by every method that
+//!   appends). A [`Sink`] writes into it through a raw pointer with a
+//!   cursor kept in a register and commits the length once at the end;
+//!   then, if less than `RESERVE` is left, a cold out-of-line function
+//!   grows the buffer, as a tail call. So the common path of an encoder
+//!   makes no call at all, and need not keep values in callee-saved
+//!   registers across one. (The same cold tail call records a RIP-relative
+//!   operand's label fixup, which `use_label_rel32` parks in the buffer
+//!   with plain stores: a `Vec::push` in the middle of `emit_rm` made
+//!   every memory-operand encoder save registers.) Appending with
+//!   `Vec::push` per byte costs a capacity check per byte, and worse,
+//!   every byte store through the `Vec`'s data pointer may alias the
+//!   `Vec`'s own length and capacity fields, so the compiler reloads and
+//!   stores them around every byte.
 //!   (An earlier version assembled into a `[u8; 16]` on the stack and
 //!   copied it: slower, because a 16-byte load of freshly stored single
 //!   bytes cannot be store-forwarded. Writing straight into the
@@ -41,7 +50,7 @@
 //!
 //! Soundness of the raw writes does not depend on the encoders being
 //! right: every write lands at `cursor & 15` plus at most 16 bytes, inside
-//! the `RESERVE` = 32 reserved bytes, and [`Sink::finish`] asserts that
+//! the `RESERVE` = 32 bytes of spare capacity the buffer guarantees, and [`Sink::finish`] asserts that
 //! the instruction is at most 15 bytes long before committing, which (the
 //! cursor only grows) also proves the mask never wrapped, so every
 //! committed byte was written.
@@ -54,8 +63,8 @@ use crate::reloc::RelocTarget;
 /// The longest x86 instruction, in bytes.
 const MAX_INST_LEN: usize = 15;
 
-/// Spare capacity reserved before each instruction: room for a write of up
-/// to 16 bytes at any cursor position `0..16` (see [`Sink::write`]).
+/// Spare capacity the buffer keeps at all times: room for a write of up to
+/// 16 bytes at any cursor position `0..16` (see [`Sink::write`]).
 pub(crate) const RESERVE: usize = 32;
 
 /// Where one instruction is encoded: writes straight into the buffer's
@@ -96,8 +105,8 @@ impl<'a> Sink<'a> {
     fn write<const N: usize>(&mut self, bytes: [u8; N]) {
         const { assert!(N <= RESERVE - 16) };
         debug_assert!(self.len + N <= 16, "instruction overflows its 16 bytes");
-        // SAFETY: `start` has `RESERVE` bytes of spare capacity (reserved by
-        // `Sink::new`, and nothing reallocates the buffer's bytes while the
+        // SAFETY: `start` has `RESERVE` bytes of spare capacity (the
+        // buffer's invariant, see `CodeBuffer::inst_start`; nothing reallocates the buffer's bytes while the
         // sink exists: it holds the only `&mut CodeBuffer`), and
         // `(len & 15) + N <= 15 + (RESERVE - 16) < RESERVE`. The write is
         // unaligned-safe and into `u8` storage, which any bytes initialize.
@@ -174,7 +183,7 @@ impl<'a> Sink<'a> {
         // reached 16 and `len & 15 == len` at every write: each advance
         // went over bytes written at their true position, so the first
         // `len` bytes after `start` are initialized, and they are within
-        // the capacity reserved in `Sink::new`.
+        // the spare capacity `Sink::new` started from.
         unsafe { self.buf.commit_inst(self.len, self.has_label_field) };
     }
 }

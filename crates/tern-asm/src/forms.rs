@@ -126,7 +126,7 @@ pub(crate) fn movsx(buf: &mut CodeBuffer, ext: ExtMode, dst: Reg, src: RegMem) {
 
 /// `lea dst, [addr]`.
 pub(crate) fn lea(buf: &mut CodeBuffer, size: Size, dst: Reg, addr: &Amode) {
-    assert_ne!(size, Size::S8, "lea has no 8-bit form");
+    assert!(size != Size::S8, "lea has no 8-bit form");
     one(buf, |s| {
         let enc = Encoding::sized(size, Opcode::b1(0x8d));
         emit_rm(s, enc, gpr(dst), false, Rm::Mem(addr), 0);
@@ -233,7 +233,7 @@ pub(crate) fn unary(buf: &mut CodeBuffer, op: UnaryOp, size: Size, dst: Reg) {
 
 /// `imul dst, src`.
 pub(crate) fn imul(buf: &mut CodeBuffer, size: Size, dst: Reg, src: RegMem) {
-    assert_ne!(size, Size::S8, "two-operand imul has no 8-bit form");
+    assert!(size != Size::S8, "two-operand imul has no 8-bit form");
     one(buf, |s| {
         emit_reg_rm(s, Encoding::sized(size, Opcode::b2(0x0f, 0xaf)), dst, src)
     });
@@ -241,7 +241,7 @@ pub(crate) fn imul(buf: &mut CodeBuffer, size: Size, dst: Reg, src: RegMem) {
 
 /// `imul dst, src, imm`.
 pub(crate) fn imul_imm(buf: &mut CodeBuffer, size: Size, dst: Reg, src: RegMem, imm: i32) {
-    assert_ne!(size, Size::S8, "imul with an immediate has no 8-bit form");
+    assert!(size != Size::S8, "imul with an immediate has no 8-bit form");
     one(buf, |s| {
         let (opcode, len) = if fits_i8(imm.into()) {
             (0x6b, 1)
@@ -264,7 +264,7 @@ pub(crate) fn mul_div(buf: &mut CodeBuffer, op: MulDivOp, size: Size, src: RegMe
 
 /// `cwd`/`cdq`/`cqo`.
 pub(crate) fn sign_extend_ax(buf: &mut CodeBuffer, size: Size) {
-    assert_ne!(size, Size::S8, "cwd/cdq/cqo have no 8-bit form");
+    assert!(size != Size::S8, "cwd/cdq/cqo have no 8-bit form");
     one(buf, |s| {
         put_size_prefix(s, size);
         s.put1(0x99);
@@ -289,7 +289,7 @@ pub(crate) fn shift(buf: &mut CodeBuffer, op: ShiftOp, size: Size, dst: Reg, amo
 
 /// `bsf`/`bsr`/`lzcnt`/`tzcnt`/`popcnt dst, src`.
 pub(crate) fn bit_op(buf: &mut CodeBuffer, op: BitOp, size: Size, dst: Reg, src: RegMem) {
-    assert_ne!(size, Size::S8, "{op:?} has no 8-bit form");
+    assert!(size != Size::S8, "{op:?} has no 8-bit form");
     let (prefix, opcode) = match op {
         BitOp::Bsf => (0, 0xbc),
         BitOp::Bsr => (0, 0xbd),
@@ -311,7 +311,7 @@ pub(crate) fn setcc(buf: &mut CodeBuffer, cond: Cond, dst: Reg) {
 
 /// `cmov<cond> dst, src`.
 pub(crate) fn cmov(buf: &mut CodeBuffer, cond: Cond, size: Size, dst: Reg, src: RegMem) {
-    assert_ne!(size, Size::S8, "cmov has no 8-bit form");
+    assert!(size != Size::S8, "cmov has no 8-bit form");
     one(buf, |s| {
         let enc = Encoding::sized(size, Opcode::b2(0x0f, 0x40 | cond.bits()));
         emit_reg_rm(s, enc, dst, src);

@@ -187,12 +187,37 @@
 //! |-----------------------------------------------------------|-----------|
 //! | `Vec::push` per byte, every call through `Inst`           | 168.9     |
 //! | reserved-capacity `Sink`, per-form functions, fast shapes | 98.3      |
+//! | (same, re-measured with the warm-up call counted: 21 runs)| 98.7      |
+//! | spare capacity kept at all times, grown and label fixups  |           |
+//! | recorded in a cold tail call: no call in encoders' bodies | 95.2      |
+//! | branch fast path (no peephole applies), one-node binds    | 92.2      |
+//!
+//! Where the remaining ~92 go (per block of 25 instructions, ~2,300 in
+//! all): the ALU and `mov` encoders ~70–90 each, of which ~14 are
+//! callee-saved register pushes and pops. Those are no longer caused by
+//! calls but by register pressure: with the operand size a run-time
+//! value, `emit_rm` keeps the prefix, REX, opcode and `mod` values live
+//! at once, and the rarely used SIB and RIP-relative shapes raise the
+//! pressure of every path through the function (LLVM saves registers
+//! for the whole function, not per path). A forward branch costs ~115
+//! (was ~140) and a label bind ~65 (was ~78): the fixup and chain
+//! vectors' grow paths still keep them from being leaf functions. The
+//! benchmark's own loop (building operands, `new_label`) is ~10 per
+//! instruction and `finish` ~3.
+//! Next steps: take the SIB and RIP shapes out of line, derive size
+//! dependent prefix/REX/opcode bits from one table load, and keep the
+//! fixup and branch-chain vectors' spare capacity like the code's.
 //!
 //! Tried and measured worse: staging bytes in a `[u8; 16]` (store
-//! forwarding), and inlining the forms into the callers with a handful of
+//! forwarding); inlining the forms into the callers with a handful of
 //! shared out-of-line "shape" encoders taking a packed run-time encoding
 //! (111 Ir: decoding the packed encoding at run time costs more than the
-//! per-form functions' constant-folded code saves).
+//! per-form functions' constant-folded code saves); growing at the end of
+//! the instruction while still checking capacity at the start (101.9:
+//! the check at the start keeps the capacity live in a register through
+//! the whole encoder); passing a RIP operand's label field to the cold
+//! path as an `Option` (105.6: LLVM spilled it to the stack on every
+//! path).
 
 mod assembler;
 mod buffer;
