@@ -114,9 +114,60 @@ fn validate(bytes: &[u8], features: WasmFeatures) -> Result<(), wasmparser::Bina
 /// a module without functions.
 fn code_section_size(bytes: &[u8]) -> Result<u64, wasmparser::BinaryReaderError> {
     for payload in Parser::new(0).parse_all(bytes) {
-        if let Payload::CodeSectionStart { size, .. } = payload? {
-            return Ok(u64::from(size));
+        if let Payload::CodeSectionStart {
+            unchecked_range, ..
+        } = payload?
+        {
+            return Ok(unchecked_range.end - unchecked_range.start);
         }
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::screen;
+
+    const HEADER: [u8; 8] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
+    fn module(sections: &[&[u8]]) -> Vec<u8> {
+        let mut bytes = HEADER.to_vec();
+        for section in sections {
+            bytes.extend_from_slice(section);
+        }
+        bytes
+    }
+
+    #[test]
+    fn scalar_module_is_kept_with_its_code_section_size() {
+        // type () -> (); one function of that type; its body: no locals, `end`.
+        let wasm = module(&[
+            &[0x01, 0x04, 0x01, 0x60, 0x00, 0x00],
+            &[0x03, 0x02, 0x01, 0x00],
+            &[0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b],
+        ]);
+        assert_eq!(screen(&wasm), Ok(4));
+    }
+
+    #[test]
+    fn simd_module_is_skipped_as_simd() {
+        // type () -> (); body: one v128 local, `end`.
+        let wasm = module(&[
+            &[0x01, 0x04, 0x01, 0x60, 0x00, 0x00],
+            &[0x03, 0x02, 0x01, 0x00],
+            &[0x0a, 0x06, 0x01, 0x04, 0x01, 0x01, 0x7b, 0x0b],
+        ]);
+        assert_eq!(screen(&wasm), Err("uses SIMD (v128)".to_string()));
+    }
+
+    #[test]
+    fn component_and_garbage_are_skipped_with_reasons() {
+        let component = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
+        assert_eq!(
+            screen(&component),
+            Err("component, not a core module".to_string())
+        );
+        let garbage = screen(b"not wasm").unwrap_err();
+        assert!(garbage.starts_with("does not validate:"), "{garbage}");
+    }
 }

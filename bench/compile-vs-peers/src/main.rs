@@ -118,14 +118,21 @@ fn tern_revision() -> String {
     }
 }
 
-/// Today's date (UTC) as YYYY-MM-DD, from days since 1970-01-01.
+/// Today's date (UTC) as YYYY-MM-DD.
 fn utc_date() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
+    let (year, month, day) = civil_date((secs / 86_400) as i64);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The proleptic Gregorian (year, month, day) of a count of days since
+/// 1970-01-01.
+fn civil_date(days_since_epoch: i64) -> (i64, i64, i64) {
     // Shift the epoch to 0000-03-01 so that leap days end each 400-year era
     // and each year; then split days into era, year of era, day of year.
-    let days = (secs / 86_400) as i64 + 719_468;
+    let days = days_since_epoch + 719_468;
     let era = days.div_euclid(146_097);
     let day_of_era = days.rem_euclid(146_097);
     let year_of_era =
@@ -139,7 +146,7 @@ fn utc_date() -> String {
         month_index - 9
     };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    (year, month, day)
 }
 
 fn cpu_model() -> String {
@@ -292,5 +299,20 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::civil_date;
+
+    #[test]
+    fn civil_date_handles_epoch_leap_days_and_century_rules() {
+        assert_eq!(civil_date(0), (1970, 1, 1));
+        assert_eq!(civil_date(-1), (1969, 12, 31));
+        assert_eq!(civil_date(11_016), (2000, 2, 29)); // 2000 is a leap year
+        assert_eq!(civil_date(11_017), (2000, 3, 1));
+        assert_eq!(civil_date(47_541), (2100, 3, 1)); // 2100 is not
+        assert_eq!(civil_date(20_593), (2026, 5, 20));
     }
 }
