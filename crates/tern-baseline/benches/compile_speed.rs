@@ -1,7 +1,8 @@
 //! Compile speed of the baseline tier on the Sightglass benchmark modules.
 //!
-//! For every core module under `../shared/benchmarks/sightglass` (override
-//! with `TERN_SIGHTGLASS`), prints the code-section bytes and the number of
+//! For every core module under `$TERN_BENCHMARKS/sightglass` (the
+//! benchmark folder defaults to `../shared/benchmarks` beside the
+//! repository, see `tern-testdata`), prints the code-section bytes and the number of
 //! functions compiled per second, single-threaded and in parallel (rayon,
 //! one function compiler per thread), and the totals. Module parsing is
 //! timed separately and excluded; validation of the function bodies is
@@ -20,11 +21,14 @@ use std::time::{Duration, Instant};
 use tern_baseline::BaselineCompiler;
 use tern_environ::{DefinedFuncIndex, FunctionCompiler, VMOffsets};
 
+/// `$TERN_BENCHMARKS/sightglass`. `tern-testdata` names the folder it
+/// looked at and the variable to set when the benchmarks are absent.
 fn sightglass_dir() -> PathBuf {
-    match std::env::var_os("TERN_SIGHTGLASS") {
-        Some(dir) => PathBuf::from(dir),
+    match tern_testdata::benchmarks() {
+        Some(dir) => dir.join("sightglass"),
         None => {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/benchmarks/sightglass")
+            // TERN_SKIP_MISSING_DATA=1: the reason is already printed.
+            std::process::exit(0)
         }
     }
 }
@@ -146,7 +150,7 @@ fn main() {
     find_modules(&dir, &mut modules);
     if modules.is_empty() {
         eprintln!(
-            "no modules found under {} (set TERN_SIGHTGLASS)",
+            "no .wasm modules found under {} (set TERN_BENCHMARKS to the folder holding sightglass/)",
             dir.display()
         );
         std::process::exit(1);
