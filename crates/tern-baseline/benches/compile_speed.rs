@@ -108,6 +108,45 @@ fn validate_once(wasm: &[u8]) -> Result<Duration, String> {
     Ok(thread_cpu_time() - start)
 }
 
+/// Prints one line per module: its name and a digest of everything the
+/// baseline compiler produced for it (or the error).
+fn print_digests(filter: Option<&str>) {
+    use std::hash::{Hash, Hasher};
+    let dir = sightglass_dir();
+    let mut modules = Vec::new();
+    find_modules(&dir, &mut modules);
+    for path in modules {
+        let name = path
+            .strip_prefix(&dir)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        if filter.is_some_and(|f| !name.contains(f)) {
+            continue;
+        }
+        let wasm = std::fs::read(&path).expect("readable module");
+        let Ok(translation) = tern_environ::translate_module(&wasm) else {
+            continue;
+        };
+        let module = &translation.module;
+        let offsets = VMOffsets::new(module);
+        let mut fc = BaselineCompiler::new().function_compiler();
+        // SipHash with fixed keys: the same output gives the same digest.
+        let mut hasher = std::hash::DefaultHasher::new();
+        for (i, body) in translation.function_bodies.into_iter().enumerate() {
+            match fc.compile(module, &offsets, DefinedFuncIndex(i as u32), body) {
+                Ok(f) => {
+                    f.code.hash(&mut hasher);
+                    f.alignment.hash(&mut hasher);
+                    format!("{:?}{:?}", f.relocs, f.traps).hash(&mut hasher);
+                }
+                Err(e) => e.to_string().hash(&mut hasher),
+            }
+        }
+        println!("{name:<44} {:016x}", hasher.finish());
+    }
+}
+
 /// The best of several runs of `f`.
 fn best_of(f: impl Fn() -> Result<Duration, String>) -> Result<Duration, String> {
     let mut best = f()?;
@@ -123,6 +162,13 @@ fn best_of(f: impl Fn() -> Result<Duration, String>) -> Result<Duration, String>
 fn main() {
     // `cargo bench` passes `--bench`; any other argument filters modules.
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with("--"));
+    // For checking that a change to the compiler leaves its output alone:
+    // `TERN_BENCH_DIGEST=1` prints a digest of each module's generated
+    // code, relocations and trap sites, and nothing else.
+    if std::env::var_os("TERN_BENCH_DIGEST").is_some() {
+        print_digests(filter.as_deref());
+        return;
+    }
     // For profiling: `TERN_BENCH_PROFILE=N` compiles the selected modules
     // single-threaded N times and prints nothing else.
     if let Some(n) = std::env::var("TERN_BENCH_PROFILE")

@@ -22,7 +22,7 @@ use crate::merge::State;
 use crate::regs::{INT_CALLER_SAVED, SCRATCH, allocatable, class_of};
 use crate::values::{Loc, Src, Value, frame_mem};
 use tern_asm::{Cond, Label, PRegSet, RegClass, RegMemImm, Size, TrapCode};
-use tern_environ::wasmparser::{BinaryReader, BlockType, BrTable};
+use tern_environ::wasmparser::{BlockType, BrTable};
 use tern_environ::{TypeIndex, ValType, abi::first_result_reg, convert_val_type};
 
 /// What opened a control frame.
@@ -253,10 +253,9 @@ impl Emitter<'_> {
     /// `loop_scan.rs`).
     pub(crate) fn scan_loop(&mut self) {
         let at = (self.offset - self.code_offset) as usize;
-        let reader = BinaryReader::new(&self.code[at..], self.offset);
         let num_locals = self.locals.len();
         self.loop_scanner
-            .scan(reader, num_locals, &mut self.loop_summary);
+            .scan(&self.code[at..], num_locals, &mut self.loop_summary);
     }
 
     /// Before a loop header: loads the loop's most used locals into free
