@@ -26,6 +26,8 @@ pub(crate) struct Locals {
     away: Vec<u32>,
     /// Whether each local is in `away`.
     listed: Vec<bool>,
+    /// The number of locals in `away` that are at home (stale entries).
+    stale: usize,
     /// Scratch marks for set membership tests (see [`Locals::mark`]).
     marks: Vec<u32>,
     epoch: u32,
@@ -38,6 +40,7 @@ impl Locals {
         self.homes.clear();
         self.away.clear();
         self.listed.clear();
+        self.stale = 0;
         self.marks.clear();
         self.epoch = 0;
     }
@@ -50,7 +53,8 @@ impl Locals {
         self.listed.push(false);
         self.marks.push(0);
         if loc != Loc::Spilled {
-            self.list(index);
+            self.listed[index as usize] = true;
+            self.away.push(index);
         }
     }
 
@@ -71,14 +75,18 @@ impl Locals {
     /// Moves local `index` to `loc` (the caller keeps reference counts).
     #[inline]
     pub(crate) fn set(&mut self, index: u32, loc: Loc) {
-        self.values[index as usize].loc = loc;
-        if loc != Loc::Spilled {
-            self.list(index);
-        }
-    }
-
-    fn list(&mut self, index: u32) {
-        if !self.listed[index as usize] {
+        let value = &mut self.values[index as usize];
+        let was_home = value.loc == Loc::Spilled;
+        value.loc = loc;
+        let home = loc == Loc::Spilled;
+        if self.listed[index as usize] {
+            // A listed local going home becomes stale, and back again.
+            if home && !was_home {
+                self.stale += 1;
+            } else if was_home && !home {
+                self.stale -= 1;
+            }
+        } else if !home {
             self.listed[index as usize] = true;
             self.away.push(index);
         }
@@ -87,6 +95,10 @@ impl Locals {
     /// Drops the stale entries of the away set and returns it: exactly the
     /// locals that are not in their home slot.
     pub(crate) fn away(&mut self) -> &[u32] {
+        if self.stale == 0 {
+            return &self.away;
+        }
+        self.stale = 0;
         let (values, listed) = (&self.values, &mut self.listed);
         self.away.retain(|&i| {
             let keep = values[i as usize].loc != Loc::Spilled;
@@ -106,20 +118,29 @@ impl Locals {
 
     /// The number of locals away from home.
     pub(crate) fn away_count(&self) -> usize {
-        self.away
-            .iter()
-            .filter(|&&i| self.values[i as usize].loc != Loc::Spilled)
-            .count()
+        self.away.len() - self.stale
     }
 
-    /// Puts every local home without emitting anything (before a saved
-    /// state's away locals are applied).
-    pub(crate) fn reset_all_home(&mut self) {
+    /// Puts every local home, then each of `away` (none of them at home,
+    /// none twice) at its location, without emitting anything: the locals
+    /// of a saved state or merge target become the current ones.
+    pub(crate) fn reset_to(&mut self, away: &[(u32, Value)]) {
         for &i in &self.away {
             self.values[i as usize].loc = Loc::Spilled;
             self.listed[i as usize] = false;
         }
         self.away.clear();
+        self.stale = 0;
+        for &(i, value) in away {
+            debug_assert_ne!(
+                value.loc,
+                Loc::Spilled,
+                "a state lists locals away from home"
+            );
+            self.values[i as usize].loc = value.loc;
+            self.listed[i as usize] = true;
+            self.away.push(i);
+        }
     }
 
     /// Starts a new membership test: returns a mark that no local carries.
@@ -160,12 +181,19 @@ mod tests {
         assert_eq!(locals.away(), &[0, 2]);
         locals.set(0, Loc::Spilled);
         assert_eq!(locals.away_unchecked(), &[0, 2]);
+        assert_eq!(locals.away_count(), 1);
+        // Back away before compaction: still listed once, not stale.
+        locals.set(0, Loc::Const(1));
+        assert_eq!(locals.away_count(), 2);
+        locals.set(0, Loc::Spilled);
         assert_eq!(locals.away(), &[2]);
+        assert_eq!(locals.away_count(), 1);
         locals.set(0, Loc::Reg(regs::RCX));
         assert_eq!(locals.away(), &[2, 0]);
-        locals.reset_all_home();
-        assert!(locals.away().is_empty());
+        locals.reset_to(&[(1, Value::new(ValType::I64, Loc::Reg(regs::RDX)))]);
+        assert_eq!(locals.away(), &[1]);
         assert_eq!(locals.get(2).loc, Loc::Spilled);
+        assert_eq!(locals.get(1).loc, Loc::Reg(regs::RDX));
         let mark = locals.new_mark();
         locals.mark(1, mark);
         assert!(locals.is_marked(1, mark) && !locals.is_marked(0, mark));

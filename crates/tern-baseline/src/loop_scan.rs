@@ -59,13 +59,12 @@ impl LoopScanner {
             self.uses.resize(num_locals, 0);
         }
         let mut scan = Scan {
-            bytes: Bytes { code, pos: 0 },
             uses: &mut self.uses[..num_locals],
             touched: &mut summary.hot_locals,
             calls: false,
         };
         // `None`: an opcode the scan does not know, or the end of the code.
-        let _ = scan.run();
+        let _ = scan.run(Bytes { code, pos: 0 });
         summary.calls = scan.calls;
         for entry in summary.hot_locals.iter_mut() {
             entry.1 = std::mem::take(&mut self.uses[entry.0 as usize]);
@@ -115,6 +114,7 @@ impl Bytes<'_> {
         }
     }
 
+    #[inline]
     fn skip(&mut self, n: usize) -> Option<()> {
         self.pos = self
             .pos
@@ -126,15 +126,15 @@ impl Bytes<'_> {
 
 /// One scan: counts local uses and calls, and tracks the nesting to stop
 /// at the loop's `end`.
-struct Scan<'s, 'c> {
-    bytes: Bytes<'c>,
+struct Scan<'s> {
     uses: &'s mut [u32],
     /// Each local used, once (the count is filled in afterwards).
     touched: &'s mut Vec<(u32, u32)>,
     calls: bool,
 }
 
-impl Scan<'_, '_> {
+impl Scan<'_> {
+    #[inline]
     fn local(&mut self, index: u32) {
         if let Some(count) = self.uses.get_mut(index as usize) {
             if *count == 0 {
@@ -144,11 +144,13 @@ impl Scan<'_, '_> {
         }
     }
 
-    fn run(&mut self) -> Option<()> {
+    /// The cursor is a local of this loop (not a field), so that it lives
+    /// in registers.
+    fn run(&mut self, mut bytes: Bytes<'_>) -> Option<()> {
         let mut depth = 0u32;
         let mut scanned = 0;
         loop {
-            self.operator(&mut depth)?;
+            self.operator(&mut bytes, &mut depth)?;
             if depth == 0 || scanned >= MAX_SCANNED {
                 return Some(());
             }
@@ -157,8 +159,8 @@ impl Scan<'_, '_> {
     }
 
     /// Reads one operator, updating the nesting `depth`.
-    fn operator(&mut self, depth: &mut u32) -> Option<()> {
-        let b = &mut self.bytes;
+    #[inline(always)]
+    fn operator(&mut self, b: &mut Bytes<'_>, depth: &mut u32) -> Option<()> {
         match b.byte()? {
             // block, loop, if: a block type (a one-byte type or an s33 type
             // index, both read as a LEB128).

@@ -318,30 +318,38 @@ impl Emitter<'_> {
         state
     }
 
-    /// Makes `state` (a snapshot or a merge target) the current state.
+    /// Makes `state` (a snapshot or a merge target) the current state,
+    /// recounting register references and aliases as it goes.
     pub(crate) fn restore_state(&mut self, state: &State, with_locals: bool) {
+        self.regs.clear_uses();
         if with_locals {
-            self.locals.reset_all_home();
-            for &(index, value) in &state.locals {
-                self.locals.set(index, value.loc);
+            self.locals.reset_to(&state.locals);
+            for &(_, value) in &state.locals {
+                if let Loc::Reg(r) = value.loc {
+                    self.regs.acquire(r);
+                }
             }
+        } else {
+            self.count_local_regs();
         }
         self.stack.clear();
         self.stack.extend_from_slice(&state.stack);
-        self.recount();
+        self.count_stack_refs();
     }
 
-    /// Recomputes register reference counts and the alias count from the
-    /// locals and the stack.
-    pub(crate) fn recount(&mut self) {
-        self.reg_floor = 0;
-        self.regs.clear_uses();
-        self.local_aliases = 0;
+    /// Adds the register references of the locals away from home.
+    fn count_local_regs(&mut self) {
         for &index in self.locals.away_unchecked() {
             if let Loc::Reg(r) = self.locals.get(index).loc {
                 self.regs.acquire(r);
             }
         }
+    }
+
+    /// Adds the register references and counts the aliases of the stack.
+    fn count_stack_refs(&mut self) {
+        self.reg_floor = 0;
+        self.local_aliases = 0;
         for value in &self.stack {
             match value.loc {
                 Loc::Reg(r) => self.regs.acquire(r),
