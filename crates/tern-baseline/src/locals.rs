@@ -17,69 +17,77 @@ use tern_environ::ValType;
 /// The locations of a function's locals.
 #[derive(Default)]
 pub(crate) struct Locals {
-    /// The location of every local (parameters first).
-    values: Vec<Value>,
-    /// The home slot of every local, as an offset from `rbp`.
-    homes: Vec<i32>,
+    /// Every local (parameters first).
+    slots: Vec<Slot>,
     /// Locals that may be away from their home slot (a superset of those
     /// that are).
     away: Vec<u32>,
-    /// Whether each local is in `away`.
-    listed: Vec<bool>,
     /// The number of locals in `away` that are at home (stale entries).
     stale: usize,
-    /// Scratch marks for set membership tests (see [`Locals::mark`]).
-    marks: Vec<u32>,
+    /// The mark no local carries before [`Locals::new_mark`] hands it out.
     epoch: u32,
+}
+
+/// One local: everything the joins read about it, side by side (one
+/// bounds check and one cache line per local touched).
+#[derive(Clone, Copy)]
+struct Slot {
+    /// Its type and location.
+    value: Value,
+    /// Its home slot, as an offset from `rbp`.
+    home: i32,
+    /// Scratch mark for set membership tests (see [`Locals::mark`]).
+    mark: u32,
+    /// Whether it is in `away`.
+    listed: bool,
 }
 
 impl Locals {
     /// Forgets every local (the start of a function), keeping allocations.
     pub(crate) fn clear(&mut self) {
-        self.values.clear();
-        self.homes.clear();
+        self.slots.clear();
         self.away.clear();
-        self.listed.clear();
         self.stale = 0;
-        self.marks.clear();
         self.epoch = 0;
     }
 
     /// Adds a local of type `ty` at `loc` with home slot `home`.
     pub(crate) fn push(&mut self, ty: ValType, loc: Loc, home: i32) {
-        let index = self.values.len() as u32;
-        self.values.push(Value::new(ty, loc));
-        self.homes.push(home);
-        self.listed.push(false);
-        self.marks.push(0);
-        if loc != Loc::Spilled {
-            self.listed[index as usize] = true;
+        let index = self.slots.len() as u32;
+        let listed = loc != Loc::Spilled;
+        self.slots.push(Slot {
+            value: Value::new(ty, loc),
+            home,
+            mark: 0,
+            listed,
+        });
+        if listed {
             self.away.push(index);
         }
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.values.len()
+        self.slots.len()
     }
 
     #[inline]
     pub(crate) fn get(&self, index: u32) -> Value {
-        self.values[index as usize]
+        self.slots[index as usize].value
     }
 
     #[inline]
     pub(crate) fn home(&self, index: u32) -> i32 {
-        self.homes[index as usize]
+        self.slots[index as usize].home
     }
 
     /// Moves local `index` to `loc` (the caller keeps reference counts).
     #[inline]
     pub(crate) fn set(&mut self, index: u32, loc: Loc) {
-        let value = &mut self.values[index as usize];
-        let was_home = value.loc == Loc::Spilled;
-        value.loc = loc;
+        let slot = &mut self.slots[index as usize];
+        let was_home = slot.value.loc == Loc::Spilled;
+        slot.value.loc = loc;
         let home = loc == Loc::Spilled;
-        if self.listed[index as usize] {
+        if slot.listed {
             // A listed local going home becomes stale, and back again.
             if home && !was_home {
                 self.stale += 1;
@@ -87,7 +95,7 @@ impl Locals {
                 self.stale -= 1;
             }
         } else if !home {
-            self.listed[index as usize] = true;
+            slot.listed = true;
             self.away.push(index);
         }
     }
@@ -99,13 +107,11 @@ impl Locals {
             return &self.away;
         }
         self.stale = 0;
-        let (values, listed) = (&self.values, &mut self.listed);
+        let slots = &mut self.slots;
         self.away.retain(|&i| {
-            let keep = values[i as usize].loc != Loc::Spilled;
-            if !keep {
-                listed[i as usize] = false;
-            }
-            keep
+            let slot = &mut slots[i as usize];
+            slot.listed = slot.value.loc != Loc::Spilled;
+            slot.listed
         });
         &self.away
     }
@@ -126,8 +132,9 @@ impl Locals {
     /// of a saved state or merge target become the current ones.
     pub(crate) fn reset_to(&mut self, away: &[(u32, Value)]) {
         for &i in &self.away {
-            self.values[i as usize].loc = Loc::Spilled;
-            self.listed[i as usize] = false;
+            let slot = &mut self.slots[i as usize];
+            slot.value.loc = Loc::Spilled;
+            slot.listed = false;
         }
         self.away.clear();
         self.stale = 0;
@@ -137,8 +144,9 @@ impl Locals {
                 Loc::Spilled,
                 "a state lists locals away from home"
             );
-            self.values[i as usize].loc = value.loc;
-            self.listed[i as usize] = true;
+            let slot = &mut self.slots[i as usize];
+            slot.value.loc = value.loc;
+            slot.listed = true;
             self.away.push(i);
         }
     }
@@ -147,7 +155,9 @@ impl Locals {
     pub(crate) fn new_mark(&mut self) -> u32 {
         self.epoch = self.epoch.wrapping_add(1);
         if self.epoch == 0 {
-            self.marks.fill(0);
+            for slot in &mut self.slots {
+                slot.mark = 0;
+            }
             self.epoch = 1;
         }
         self.epoch
@@ -155,12 +165,12 @@ impl Locals {
 
     /// Marks local `index` with `mark`.
     pub(crate) fn mark(&mut self, index: u32, mark: u32) {
-        self.marks[index as usize] = mark;
+        self.slots[index as usize].mark = mark;
     }
 
     /// Whether local `index` carries `mark`.
     pub(crate) fn is_marked(&self, index: u32, mark: u32) -> bool {
-        self.marks[index as usize] == mark
+        self.slots[index as usize].mark == mark
     }
 }
 
