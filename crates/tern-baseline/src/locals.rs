@@ -130,7 +130,7 @@ impl Locals {
     /// Puts every local home, then each of `away` (none of them at home,
     /// none twice) at its location, without emitting anything: the locals
     /// of a saved state or merge target become the current ones.
-    pub(crate) fn reset_to(&mut self, away: &[(u32, Value)]) {
+    pub(crate) fn reset_to(&mut self, away: &[(u32, Loc)]) {
         for &i in &self.away {
             let slot = &mut self.slots[i as usize];
             slot.value.loc = Loc::Spilled;
@@ -138,14 +138,10 @@ impl Locals {
         }
         self.away.clear();
         self.stale = 0;
-        for &(i, value) in away {
-            debug_assert_ne!(
-                value.loc,
-                Loc::Spilled,
-                "a state lists locals away from home"
-            );
+        for &(i, loc) in away {
+            debug_assert_ne!(loc, Loc::Spilled, "a state lists locals away from home");
             let slot = &mut self.slots[i as usize];
-            slot.value.loc = value.loc;
+            slot.value.loc = loc;
             slot.listed = true;
             self.away.push(i);
         }
@@ -200,7 +196,7 @@ mod tests {
         assert_eq!(locals.away_count(), 1);
         locals.set(0, Loc::Reg(regs::RCX));
         assert_eq!(locals.away(), &[2, 0]);
-        locals.reset_to(&[(1, Value::new(ValType::I64, Loc::Reg(regs::RDX)))]);
+        locals.reset_to(&[(1, Loc::Reg(regs::RDX))]);
         assert_eq!(locals.away(), &[1]);
         assert_eq!(locals.get(2).loc, Loc::Spilled);
         assert_eq!(locals.get(1).loc, Loc::Reg(regs::RDX));

@@ -40,17 +40,18 @@
 //! 4. registers are filled from memory and constants.
 
 use crate::emitter::{Emitter, RegFill, RegMove};
-use crate::regs::{FSCRATCH, SCRATCH, class_of};
+use crate::regs::{FSCRATCH, RegFile, SCRATCH, class_of};
 use crate::values::{Loc, Src, Value, frame_mem};
 use tern_asm::PRegSet;
 use tern_environ::ValType;
 
 /// A saved state or a merge target. Locals not listed are in their home
-/// slots; the stack part is a saved state's whole stack, or a merge
+/// slots (a local's type is the function's, so only its location is
+/// kept); the stack part is a saved state's whole stack, or a merge
 /// target's entries below the block followed by the carried values.
 #[derive(Default)]
 pub(crate) struct State {
-    pub(crate) locals: Vec<(u32, Value)>,
+    pub(crate) locals: Vec<(u32, Loc)>,
     pub(crate) stack: Vec<Value>,
 }
 
@@ -85,44 +86,34 @@ impl Emitter<'_> {
         // Entries below the block claim their registers first: they are
         // the same on every edge, so keeping them costs no edge anything.
         for value in &mut target.stack[..base] {
-            self.normalize_target(value, true, &mut taken);
+            normalize_target(&mut self.regs, value.ty, &mut value.loc, true, &mut taken);
         }
         if with_locals {
-            for k in 0..self.locals.away_unchecked().len() {
-                let index = self.locals.away_unchecked()[k];
-                let mut value = self.locals.get(index);
-                if value.loc == Loc::Spilled {
-                    continue;
+            // Copied whole and filtered after: the away set may hold locals
+            // at home (stale entries), and normalizing may send some home.
+            let locals = &self.locals;
+            target.locals.extend(
+                locals
+                    .away_unchecked()
+                    .iter()
+                    .map(|&index| (index, locals.get(index).loc)),
+            );
+            let mut spilled = false;
+            for (index, loc) in &mut target.locals {
+                if *loc != Loc::Spilled {
+                    let ty = locals.get(*index).ty;
+                    normalize_target(&mut self.regs, ty, loc, false, &mut taken);
                 }
-                self.normalize_target(&mut value, false, &mut taken);
-                if value.loc != Loc::Spilled {
-                    target.locals.push((index, value));
-                }
+                spilled |= *loc == Loc::Spilled;
+            }
+            if spilled {
+                target.locals.retain(|&(_, loc)| loc != Loc::Spilled);
             }
         }
         for value in &mut target.stack[base..] {
-            self.normalize_target(value, false, &mut taken);
+            normalize_target(&mut self.regs, value.ty, &mut value.loc, false, &mut taken);
         }
         target
-    }
-
-    fn normalize_target(&mut self, value: &mut Value, keep_const: bool, taken: &mut PRegSet) {
-        match value.loc {
-            Loc::Reg(r) if !taken.contains(r) => taken.insert(r),
-            Loc::Spilled => {}
-            Loc::Const(_) if keep_const => {}
-            Loc::Flags(_) => unreachable!("flags are materialized before a branch"),
-            Loc::Reg(_) | Loc::Const(_) | Loc::Local(_) => {
-                value.loc = match self.regs.free_reg(class_of(value.ty), *taken) {
-                    Some(r) => {
-                        taken.insert(r);
-                        self.regs.touch(r);
-                        Loc::Reg(r)
-                    }
-                    None => Loc::Spilled,
-                };
-            }
-        }
     }
 
     /// The source of target stack entry `pos` in the current state.
@@ -236,8 +227,12 @@ impl Emitter<'_> {
         }
         if with_locals {
             for &(index, want) in &target.locals {
-                let src = self.local_src(index);
-                self.plan_register_move(want, src, &mut moves, &mut fills);
+                let local = self.locals.get(index);
+                if local.loc != want {
+                    let src = self.local_src(index);
+                    let want = Value::new(local.ty, want);
+                    self.plan_register_move(want, src, &mut moves, &mut fills);
+                }
             }
         }
         // 3. Register-to-register moves, then 4. fills.
@@ -276,7 +271,7 @@ impl Emitter<'_> {
             && (target
                 .locals
                 .iter()
-                .any(|&(index, want)| self.locals.get(index).loc != want.loc)
+                .any(|&(index, want)| self.locals.get(index).loc != want)
                 || self.locals.away_count() != target.locals.len())
     }
 
@@ -312,7 +307,7 @@ impl Emitter<'_> {
         let mut state = self.take_state();
         for k in 0..self.locals.away().len() {
             let index = self.locals.away_unchecked()[k];
-            state.locals.push((index, self.locals.get(index)));
+            state.locals.push((index, self.locals.get(index).loc));
         }
         state.stack.extend_from_slice(&self.stack);
         state
@@ -324,8 +319,8 @@ impl Emitter<'_> {
         self.regs.clear_uses();
         if with_locals {
             self.locals.reset_to(&state.locals);
-            for &(_, value) in &state.locals {
-                if let Loc::Reg(r) = value.loc {
+            for &(_, loc) in &state.locals {
+                if let Loc::Reg(r) = loc {
                     self.regs.acquire(r);
                 }
             }
@@ -356,6 +351,34 @@ impl Emitter<'_> {
                 Loc::Local(_) => self.local_aliases += 1,
                 _ => {}
             }
+        }
+    }
+}
+
+/// Makes `loc` (of a `ty` value) a valid merge-target location (see the module docs),
+/// taking a register outside `taken` for it if it needs one.
+#[inline]
+fn normalize_target(
+    regs: &mut RegFile,
+    ty: ValType,
+    loc: &mut Loc,
+    keep_const: bool,
+    taken: &mut PRegSet,
+) {
+    match *loc {
+        Loc::Reg(r) if !taken.contains(r) => taken.insert(r),
+        Loc::Spilled => {}
+        Loc::Const(_) if keep_const => {}
+        Loc::Flags(_) => unreachable!("flags are materialized before a branch"),
+        Loc::Reg(_) | Loc::Const(_) | Loc::Local(_) => {
+            *loc = match regs.free_reg(class_of(ty), *taken) {
+                Some(r) => {
+                    taken.insert(r);
+                    regs.touch(r);
+                    Loc::Reg(r)
+                }
+                None => Loc::Spilled,
+            };
         }
     }
 }
