@@ -11,6 +11,7 @@
 //! set is next compacted), which keeps spilling O(1) per local.
 //! Merge targets and saved states list only these locals (`merge.rs`).
 
+use crate::merge::AwayLocal;
 use crate::values::{Loc, Value};
 use tern_environ::ValType;
 
@@ -130,7 +131,7 @@ impl Locals {
     /// Puts every local home, then each of `away` (none of them at home,
     /// none twice) at its location, without emitting anything: the locals
     /// of a saved state or merge target become the current ones.
-    pub(crate) fn reset_to(&mut self, away: &[(u32, Loc)]) {
+    pub(crate) fn reset_to(&mut self, away: &[AwayLocal]) {
         for &i in &self.away {
             let slot = &mut self.slots[i as usize];
             slot.value.loc = Loc::Spilled;
@@ -138,12 +139,12 @@ impl Locals {
         }
         self.away.clear();
         self.stale = 0;
-        for &(i, loc) in away {
+        for &AwayLocal { loc, index } in away {
             debug_assert_ne!(loc, Loc::Spilled, "a state lists locals away from home");
-            let slot = &mut self.slots[i as usize];
+            let slot = &mut self.slots[index as usize];
             slot.value.loc = loc;
             slot.listed = true;
-            self.away.push(i);
+            self.away.push(index);
         }
     }
 
@@ -196,7 +197,10 @@ mod tests {
         assert_eq!(locals.away_count(), 1);
         locals.set(0, Loc::Reg(regs::RCX));
         assert_eq!(locals.away(), &[2, 0]);
-        locals.reset_to(&[(1, Loc::Reg(regs::RDX))]);
+        locals.reset_to(&[AwayLocal {
+            loc: Loc::Reg(regs::RDX),
+            index: 1,
+        }]);
         assert_eq!(locals.away(), &[1]);
         assert_eq!(locals.get(2).loc, Loc::Spilled);
         assert_eq!(locals.get(1).loc, Loc::Reg(regs::RDX));
