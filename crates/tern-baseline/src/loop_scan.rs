@@ -97,11 +97,22 @@ impl Bytes<'_> {
     }
 
     /// Reads an unsigned LEB128 32-bit number (bits beyond 32 are dropped:
-    /// the validator reports such code).
-    #[inline]
+    /// the validator reports such code). Inline for the one-byte case, by
+    /// far the most common for local indices and alignments.
+    #[inline(always)]
     fn u32(&mut self) -> Option<u32> {
-        let mut value = 0u32;
-        let mut shift = 0;
+        let byte = self.byte()?;
+        if byte & 0x80 == 0 {
+            return Some(u32::from(byte));
+        }
+        self.u32_continued(byte)
+    }
+
+    /// The rest of [`Bytes::u32`] after a first byte with more to come.
+    #[inline(never)]
+    fn u32_continued(&mut self, first: u8) -> Option<u32> {
+        let mut value = u32::from(first & 0x7f);
+        let mut shift = 7;
         loop {
             let byte = self.byte()?;
             if shift < 32 {
