@@ -197,11 +197,22 @@ impl Emitter<'_> {
         // 2. Stores to memory targets: locals the target has at home, and
         // stack entries whose target is their slot.
         if with_locals {
+            // The away set usually starts with the target's locals in the
+            // target's order (the state was restored from a target, or the
+            // target built from it): those are kept, and only the rest
+            // need a membership test. (No local is listed twice, so none
+            // of the rest is among the common part.)
+            let away = self.locals.away_unchecked();
+            let common = away
+                .iter()
+                .zip(&target.locals)
+                .take_while(|&(&index, local)| index == local.index)
+                .count();
             let mark = self.locals.new_mark();
-            for local in &target.locals {
+            for local in &target.locals[common..] {
                 self.locals.mark(local.index, mark);
             }
-            for k in 0..self.locals.away_unchecked().len() {
+            for k in common..self.locals.away_unchecked().len() {
                 let index = self.locals.away_unchecked()[k];
                 if !self.locals.is_marked(index, mark) && self.locals.get(index).loc != Loc::Spilled
                 {
