@@ -131,15 +131,33 @@ impl Locals {
     /// Puts every local home, then each of `away` (none of them at home,
     /// none twice) at its location, without emitting anything: the locals
     /// of a saved state or merge target become the current ones.
+    ///
+    /// The away set usually begins with `away`'s locals in the same order
+    /// (the state was taken from, or built from, a state like this one);
+    /// those stay listed and only their locations are written.
     pub(crate) fn reset_to(&mut self, away: &[AwayLocal]) {
-        for &i in &self.away {
+        let common = self
+            .away
+            .iter()
+            .zip(away)
+            .take_while(|&(&index, local)| index == local.index)
+            .count();
+        for &i in &self.away[common..] {
             let slot = &mut self.slots[i as usize];
             slot.value.loc = Loc::Spilled;
             slot.listed = false;
         }
-        self.away.clear();
+        self.away.truncate(common);
         self.stale = 0;
-        for &AwayLocal { loc, index } in away {
+        for local in &away[..common] {
+            debug_assert_ne!(
+                local.loc,
+                Loc::Spilled,
+                "a state lists locals away from home"
+            );
+            self.slots[local.index as usize].value.loc = local.loc;
+        }
+        for &AwayLocal { loc, index } in &away[common..] {
             debug_assert_ne!(loc, Loc::Spilled, "a state lists locals away from home");
             let slot = &mut self.slots[index as usize];
             slot.value.loc = loc;
@@ -204,6 +222,26 @@ mod tests {
         assert_eq!(locals.away(), &[1]);
         assert_eq!(locals.get(2).loc, Loc::Spilled);
         assert_eq!(locals.get(1).loc, Loc::Reg(regs::RDX));
+        // A common prefix is kept in place, the rest relisted in order.
+        locals.set(2, Loc::Const(3));
+        locals.set(1, Loc::Spilled);
+        locals.reset_to(&[
+            AwayLocal {
+                loc: Loc::Reg(regs::RAX),
+                index: 1,
+            },
+            AwayLocal {
+                loc: Loc::Const(5),
+                index: 0,
+            },
+        ]);
+        assert_eq!(locals.away_unchecked(), &[1, 0]);
+        assert_eq!(locals.away_count(), 2);
+        assert_eq!(locals.get(1).loc, Loc::Reg(regs::RAX));
+        assert_eq!(locals.get(0).loc, Loc::Const(5));
+        assert_eq!(locals.get(2).loc, Loc::Spilled);
+        locals.set(2, Loc::Const(4));
+        assert_eq!(locals.away(), &[1, 0, 2]);
         let mark = locals.new_mark();
         locals.mark(1, mark);
         assert!(locals.is_marked(1, mark) && !locals.is_marked(0, mark));
