@@ -189,13 +189,14 @@ impl Emitter<'_> {
     /// Whether branching from here to frame `index` needs moves.
     fn branch_needs_moves(&mut self, index: usize) -> bool {
         self.ensure_target(index);
-        let frame = &mut self.control[index];
-        let target = frame.target.take().expect("ensured");
-        let (with_locals, base, arity) =
-            (frame.merges_locals(), frame.base(), frame.branch_arity());
-        let needed = self.needs_transfer(&target, with_locals, base, arity);
-        self.control[index].target = Some(target);
-        needed
+        let frame = &self.control[index];
+        let target = frame.target.as_ref().expect("ensured");
+        self.needs_transfer(
+            target,
+            frame.merges_locals(),
+            frame.base(),
+            frame.branch_arity(),
+        )
     }
 
     /// Makes frame `index`'s merge target the current state.

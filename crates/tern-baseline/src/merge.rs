@@ -269,12 +269,18 @@ impl Emitter<'_> {
 
     /// Whether [`Emitter::transfer`] to `target` would emit anything.
     pub(crate) fn needs_transfer(
-        &mut self,
+        &self,
         target: &State,
         with_locals: bool,
         base: usize,
         arity: usize,
     ) -> bool {
+        // The target lists only locals away from home, each of which must
+        // be exactly where the target wants it; then no other local may be
+        // away. (The count first: it costs nothing.)
+        if with_locals && self.locals.away_count() != target.locals.len() {
+            return true;
+        }
         let results_from = self.stack.len() - arity;
         let below_differs = self.stack[..base]
             .iter()
@@ -287,15 +293,11 @@ impl Emitter<'_> {
         if below_differs || carried_differ {
             return true;
         }
-        // The target lists only locals away from home, each of which must
-        // be exactly where the target wants it; then no other local may be
-        // away.
         with_locals
-            && (target
+            && target
                 .locals
                 .iter()
                 .any(|want| self.locals.get(want.index).loc != want.loc)
-                || self.locals.away_count() != target.locals.len())
     }
 
     /// Emits `moves` (distinct destinations) as a parallel move: no source
