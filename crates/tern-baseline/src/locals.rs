@@ -8,8 +8,17 @@
 //! to the dense array of locations, the set of locals that may be away
 //! from home (`away`): every local whose location is not its home slot is
 //! in the set. Entries can go stale (a spilled local stays listed until the
-//! set is next compacted), which keeps spilling O(1) per local.
-//! Merge targets and saved states list only these locals (`merge.rs`).
+//! set is next compacted), which keeps spilling O(1) per local; a count of
+//! stale entries makes compaction free when there are none and the number
+//! of locals away O(1). Merge targets and saved states list only these
+//! locals (`merge.rs`), and since a state is usually restored onto (or
+//! transferred from) a state whose away set begins with the same locals in
+//! the same order, restores and transfers handle that common prefix
+//! without membership tests.
+//!
+//! Each local's location, home, listing and scratch mark sit side by side
+//! in one `Slot`, so that touching a local costs one bounds check and
+//! one cache line.
 
 use crate::merge::AwayLocal;
 use crate::values::{Loc, Value};
