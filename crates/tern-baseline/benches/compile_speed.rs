@@ -1,7 +1,8 @@
 //! Compile speed of the baseline tier on the Sightglass benchmark modules.
 //!
-//! For every core module under `../shared/benchmarks/sightglass` (override
-//! with `TERN_SIGHTGLASS`), prints the code-section bytes and the number of
+//! For every core module under `$TERN_BENCHMARKS/sightglass` (the
+//! benchmark folder defaults to `../shared/benchmarks` beside the
+//! repository, see `tern-testdata`), prints the code-section bytes and the number of
 //! functions compiled per second, single-threaded and in parallel (rayon,
 //! one function compiler per thread), and the totals. Module parsing is
 //! timed separately and excluded; validation of the function bodies is
@@ -20,11 +21,14 @@ use std::time::{Duration, Instant};
 use tern_baseline::BaselineCompiler;
 use tern_environ::{DefinedFuncIndex, FunctionCompiler, VMOffsets};
 
+/// `$TERN_BENCHMARKS/sightglass`. `tern-testdata` names the folder it
+/// looked at and the variable to set when the benchmarks are absent.
 fn sightglass_dir() -> PathBuf {
-    match std::env::var_os("TERN_SIGHTGLASS") {
-        Some(dir) => PathBuf::from(dir),
+    match tern_testdata::benchmarks() {
+        Some(dir) => dir.join("sightglass"),
         None => {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/benchmarks/sightglass")
+            // TERN_SKIP_MISSING_DATA=1: the reason is already printed.
+            std::process::exit(0)
         }
     }
 }
@@ -104,6 +108,45 @@ fn validate_once(wasm: &[u8]) -> Result<Duration, String> {
     Ok(thread_cpu_time() - start)
 }
 
+/// Prints one line per module: its name and a digest of everything the
+/// baseline compiler produced for it (or the error).
+fn print_digests(filter: Option<&str>) {
+    use std::hash::{Hash, Hasher};
+    let dir = sightglass_dir();
+    let mut modules = Vec::new();
+    find_modules(&dir, &mut modules);
+    for path in modules {
+        let name = path
+            .strip_prefix(&dir)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        if filter.is_some_and(|f| !name.contains(f)) {
+            continue;
+        }
+        let wasm = std::fs::read(&path).expect("readable module");
+        let Ok(translation) = tern_environ::translate_module(&wasm) else {
+            continue;
+        };
+        let module = &translation.module;
+        let offsets = VMOffsets::new(module);
+        let mut fc = BaselineCompiler::new().function_compiler();
+        // SipHash with fixed keys: the same output gives the same digest.
+        let mut hasher = std::hash::DefaultHasher::new();
+        for (i, body) in translation.function_bodies.into_iter().enumerate() {
+            match fc.compile(module, &offsets, DefinedFuncIndex(i as u32), body) {
+                Ok(f) => {
+                    f.code.hash(&mut hasher);
+                    f.alignment.hash(&mut hasher);
+                    format!("{:?}{:?}", f.relocs, f.traps).hash(&mut hasher);
+                }
+                Err(e) => e.to_string().hash(&mut hasher),
+            }
+        }
+        println!("{name:<44} {:016x}", hasher.finish());
+    }
+}
+
 /// The best of several runs of `f`.
 fn best_of(f: impl Fn() -> Result<Duration, String>) -> Result<Duration, String> {
     let mut best = f()?;
@@ -119,6 +162,13 @@ fn best_of(f: impl Fn() -> Result<Duration, String>) -> Result<Duration, String>
 fn main() {
     // `cargo bench` passes `--bench`; any other argument filters modules.
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with("--"));
+    // For checking that a change to the compiler leaves its output alone:
+    // `TERN_BENCH_DIGEST=1` prints a digest of each module's generated
+    // code, relocations and trap sites, and nothing else.
+    if std::env::var_os("TERN_BENCH_DIGEST").is_some() {
+        print_digests(filter.as_deref());
+        return;
+    }
     // For profiling: `TERN_BENCH_PROFILE=N` compiles the selected modules
     // single-threaded N times and prints nothing else.
     if let Some(n) = std::env::var("TERN_BENCH_PROFILE")
@@ -146,7 +196,7 @@ fn main() {
     find_modules(&dir, &mut modules);
     if modules.is_empty() {
         eprintln!(
-            "no modules found under {} (set TERN_SIGHTGLASS)",
+            "no .wasm modules found under {} (set TERN_BENCHMARKS to the folder holding sightglass/)",
             dir.display()
         );
         std::process::exit(1);

@@ -22,7 +22,7 @@ use crate::merge::State;
 use crate::regs::{INT_CALLER_SAVED, SCRATCH, allocatable, class_of};
 use crate::values::{Loc, Src, Value, frame_mem};
 use tern_asm::{Cond, Label, PRegSet, RegClass, RegMemImm, Size, TrapCode};
-use tern_environ::wasmparser::{BinaryReader, BlockType, BrTable};
+use tern_environ::wasmparser::{BlockType, BrTable};
 use tern_environ::{TypeIndex, ValType, abi::first_result_reg, convert_val_type};
 
 /// What opened a control frame.
@@ -45,10 +45,13 @@ pub(crate) struct ControlFrame {
     pub(crate) label: Label,
     /// The `if`'s jump to its `else` arm (or to its end, if none).
     pub(crate) else_label: Option<Label>,
-    /// Stack height below the frame's parameters.
-    pub(crate) base: usize,
-    pub(crate) params: usize,
-    pub(crate) results: usize,
+    /// Stack height below the frame's parameters. (This and the arities
+    /// are 32-bit, which keeps a frame within the size that is copied
+    /// inline when frames are pushed and popped, rather than by a call to
+    /// `memcpy`.)
+    base: u32,
+    params: u32,
+    results: u32,
     /// The merge target of branches to this frame, once one exists.
     pub(crate) target: Option<State>,
     /// An `if`'s state at entry, for its `else` arm.
@@ -58,12 +61,17 @@ pub(crate) struct ControlFrame {
 }
 
 impl ControlFrame {
+    /// The stack height below the frame's parameters.
+    pub(crate) fn base(&self) -> usize {
+        self.base as usize
+    }
+
     /// The number of values a branch to this frame carries.
     pub(crate) fn branch_arity(&self) -> usize {
-        match self.kind {
+        (match self.kind {
             FrameKind::Loop => self.params,
             _ => self.results,
-        }
+        }) as usize
     }
 
     /// Whether merge targets of this frame include the locals (after the
@@ -101,9 +109,9 @@ impl Emitter<'_> {
             kind,
             label,
             else_label: None,
-            base,
-            params,
-            results,
+            base: base as u32,
+            params: params as u32,
+            results: results as u32,
             target: None,
             else_state: None,
             reachable_at_entry: self.reachable,
@@ -133,7 +141,7 @@ impl Emitter<'_> {
             else_label: None,
             base: 0,
             params: 0,
-            results: func_type.results.len(),
+            results: func_type.results.len() as u32,
             target: Some(target),
             else_state: None,
             reachable_at_entry: true,
@@ -161,7 +169,7 @@ impl Emitter<'_> {
         if self.control[index].target.is_none() {
             let frame = &self.control[index];
             let (with_locals, base, arity) =
-                (frame.merges_locals(), frame.base, frame.branch_arity());
+                (frame.merges_locals(), frame.base(), frame.branch_arity());
             let target = self.build_target(with_locals, base, arity);
             self.control[index].target = Some(target);
         }
@@ -172,7 +180,8 @@ impl Emitter<'_> {
         self.ensure_target(index);
         let frame = &mut self.control[index];
         let target = frame.target.take().expect("ensured");
-        let (with_locals, base, arity) = (frame.merges_locals(), frame.base, frame.branch_arity());
+        let (with_locals, base, arity) =
+            (frame.merges_locals(), frame.base(), frame.branch_arity());
         self.transfer(&target, with_locals, base, arity);
         self.control[index].target = Some(target);
     }
@@ -180,12 +189,14 @@ impl Emitter<'_> {
     /// Whether branching from here to frame `index` needs moves.
     fn branch_needs_moves(&mut self, index: usize) -> bool {
         self.ensure_target(index);
-        let frame = &mut self.control[index];
-        let target = frame.target.take().expect("ensured");
-        let (with_locals, base, arity) = (frame.merges_locals(), frame.base, frame.branch_arity());
-        let needed = self.needs_transfer(&target, with_locals, base, arity);
-        self.control[index].target = Some(target);
-        needed
+        let frame = &self.control[index];
+        let target = frame.target.as_ref().expect("ensured");
+        self.needs_transfer(
+            target,
+            frame.merges_locals(),
+            frame.base(),
+            frame.branch_arity(),
+        )
     }
 
     /// Makes frame `index`'s merge target the current state.
@@ -239,7 +250,8 @@ impl Emitter<'_> {
         }
         self.promote_loop_locals();
         let index = self.control.len() - 1;
-        let (base, params) = (self.control[index].base, self.control[index].params);
+        let frame = &self.control[index];
+        let (base, params) = (frame.base(), frame.branch_arity());
         let target = self.build_target(true, base, params);
         self.transfer(&target, true, base, params);
         self.restore_state(&target, true);
@@ -253,10 +265,9 @@ impl Emitter<'_> {
     /// `loop_scan.rs`).
     pub(crate) fn scan_loop(&mut self) {
         let at = (self.offset - self.code_offset) as usize;
-        let reader = BinaryReader::new(&self.code[at..], self.offset);
         let num_locals = self.locals.len();
         self.loop_scanner
-            .scan(reader, num_locals, &mut self.loop_summary);
+            .scan(&self.code[at..], num_locals, &mut self.loop_summary);
     }
 
     /// Before a loop header: loads the loop's most used locals into free

@@ -92,9 +92,18 @@ pub(crate) fn allocatable(class: RegClass) -> PRegSet {
 
 /// The preferred register among `candidates`: caller-saved first, lowest
 /// encoding first.
+#[inline]
 pub(crate) fn pick(candidates: PRegSet) -> Option<PReg> {
     let preferred = candidates.difference(INT_CALLEE_SAVED);
-    preferred.iter().next().or_else(|| candidates.iter().next())
+    let set = if preferred.is_empty() {
+        candidates
+    } else {
+        preferred
+    };
+    // The lowest encoding: the set's lowest bit (what its iterator yields
+    // first, without a call per allocation).
+    let bits = set.bits();
+    (bits != 0).then(|| PReg::from_index(bits.trailing_zeros() as usize))
 }
 
 /// Reference counts of the allocatable registers.
