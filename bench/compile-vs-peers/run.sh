@@ -3,5 +3,4 @@
 # of the Tern workspace). Arguments are passed through, e.g. `--mode single`.
 set -eu
 cd "$(dirname "$0")"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-peers}"
 exec cargo run --release -- "$@"
