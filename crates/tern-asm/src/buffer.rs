@@ -359,6 +359,25 @@ impl CodeBuffer {
     /// If the label is already bound (a code-generator bug).
     pub fn bind_label(&mut self, label: Label) {
         let here = self.cur_offset();
+        // The common case: no label bound here yet and no branch ending
+        // here (a label after straight-line code). One node write, no
+        // call: the peephole loop and union-find walks are out of line.
+        if self.labels_here().is_none()
+            && self.chain.last().is_none_or(|b| b.end != here)
+            && self.labels.bind_if_root(label, here)
+        {
+            self.chain.clear();
+            self.tail_label = Some(label);
+            self.tail_offset = here;
+            return;
+        }
+        self.bind_label_slow(label);
+    }
+
+    /// `bind_label` when labels merge or a branch peephole may apply.
+    #[inline(never)]
+    fn bind_label_slow(&mut self, label: Label) {
+        let here = self.cur_offset();
         match self.labels_here() {
             Some(existing) => {
                 // Keep the existing set's offset: both are `here`.
@@ -370,8 +389,7 @@ impl CodeBuffer {
         self.tail_label = Some(label);
         self.tail_offset = here;
         // Only a branch ending here can be rewritten; a chain that ends
-        // earlier is stale (the common case: a label after straight-line
-        // code), so the peephole loop is not even entered.
+        // earlier is stale, so the peephole loop is not even entered.
         if self.chain.last().is_some_and(|b| b.end == here) {
             if self.peepholes {
                 self.optimize_tail();
@@ -592,22 +610,30 @@ impl CodeBuffer {
     #[inline]
     fn branch(&mut self, cond: Option<Cond>, target: Label) {
         let start = self.cur_offset();
-        let fast = self.peepholes
-            && self.labels_here().is_none()
-            && self.chain.last().is_none_or(|b| b.end != start)
-            && self.chain.capacity() > 0
-            && self.fixups.len() < self.fixups.capacity();
-        if !fast {
+        // A target that is not the root of its set (threaded or merged)
+        // needs a union-find walk: the slow path.
+        let Some(known) = self.labels.root_offset(target) else {
+            return self.branch_slow(cond, target);
+        };
+        if !self.peepholes
+            || self.labels_here().is_some()
+            || self.chain.last().is_some_and(|b| b.end == start)
+        {
             return self.branch_slow(cond, target);
         }
-        let known = self.labels.offset(target).filter(|&t| t <= start);
+        let known = known.filter(|&t| t <= start);
         let (bytes, len) = branch_bytes(cond, start, known);
         let has_fixup = known.is_none();
-        if has_fixup {
-            self.add_fixup_rel32(start + len - 4, target, -4);
-        }
+        // Each record is pushed only when its vector has room, checked
+        // right before its push with no store in between, so that the
+        // compiler drops `Vec::push`'s grow call (a call anywhere costs
+        // every path the callee-saved register saves). When there is no
+        // room, the slow path starts over: the chain was stale anyway.
         // The stale chain ends before `start`: this branch starts a new one.
         self.chain.clear();
+        if self.chain.capacity() == 0 {
+            return self.branch_slow(cond, target);
+        }
         self.chain.push(Branch {
             start,
             end: start + len,
@@ -616,6 +642,13 @@ impl CodeBuffer {
             has_fixup,
             labels_at_start: None,
         });
+        if has_fixup {
+            if self.fixups.len() == self.fixups.capacity() {
+                self.chain.clear();
+                return self.branch_slow(cond, target);
+            }
+            self.add_fixup_rel32(start + len - 4, target, -4);
+        }
         self.put_branch(bytes, len);
     }
 

@@ -90,6 +90,37 @@ impl LabelTable {
         }
     }
 
+    /// Binds `label` to `offset` if that takes one node access and cannot
+    /// fail: the label is the root of its set and not yet bound. Returns
+    /// whether it did; otherwise nothing changed (see [`LabelTable::bind`]).
+    ///
+    /// The buffer's fast path: no loop and no panic, so that `bind_label`
+    /// stays a leaf function.
+    #[inline]
+    pub fn bind_if_root(&mut self, label: Label, offset: u32) -> bool {
+        let index = label.index();
+        match self.nodes.get_mut(index as usize) {
+            Some(node) if node.parent == index && !node.bound => {
+                node.bound = true;
+                node.offset = offset;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The offset of `label`'s set if `label` is its root (`Some(None)`
+    /// when unbound), or `None` if finding it would take a walk: a lookup
+    /// with no loop and no writes, for the buffer's fast paths.
+    #[inline]
+    pub fn root_offset(&self, label: Label) -> Option<Option<u32>> {
+        let index = label.index();
+        match self.nodes.get(index as usize) {
+            Some(node) if node.parent == index => Some(Some(node.offset).filter(|&o| o != UNBOUND)),
+            _ => None,
+        }
+    }
+
     /// The root of `label`'s set, halving the path on the way.
     pub fn find(&mut self, label: Label) -> u32 {
         let mut x = label.index();
