@@ -194,21 +194,25 @@
 //! | leaf fast paths: branch/bind to a root label, records     |           |
 //! | pushed right after their room check (grow call folded)    | 88.4      |
 //!
-//! Where the remaining ~92 go (per block of 25 instructions, ~2,300 in
+//! Where the remaining ~88 go (per block of 25 instructions, ~2,200 in
 //! all): the ALU and `mov` encoders ~70–90 each, of which ~14 are
-//! callee-saved register pushes and pops. Those are no longer caused by
-//! calls but by register pressure: with the operand size a run-time
-//! value, `emit_rm` keeps the prefix, REX, opcode and `mod` values live
-//! at once, and the rarely used SIB and RIP-relative shapes raise the
-//! pressure of every path through the function (LLVM saves registers
-//! for the whole function, not per path). A forward branch costs ~115
-//! (was ~140) and a label bind ~65 (was ~78): the fixup and chain
-//! vectors' grow paths still keep them from being leaf functions. The
+//! callee-saved register pushes and pops. Those are not caused by calls
+//! but by register pressure: with the operand size a run-time value,
+//! `emit_rm` keeps the prefix, REX, opcode and `mod` values live at once,
+//! and the SIB and RIP-relative shapes raise the pressure of every path
+//! through the function (LLVM saves registers for the whole function, not
+//! per path). A forward `jcc` costs ~83 and a `jmp` ~90 (were ~115 and
+//! ~123): both are leaf functions now when the target is the root of its
+//! label set and no peephole applies. A label bind costs ~25 on its fast
+//! path (no label already here, no branch ending here); a bind right
+//! after a branch takes the out-of-line peephole loop, ~80. The
 //! benchmark's own loop (building operands, `new_label`) is ~10 per
 //! instruction and `finish` ~3.
-//! Next steps: take the SIB and RIP shapes out of line, derive size
-//! dependent prefix/REX/opcode bits from one table load, and keep the
-//! fixup and branch-chain vectors' spare capacity like the code's.
+//! Next steps: encoders that take the operand size as a constant (one
+//! monomorphized body per size, chosen by one jump in the `Assembler`
+//! method) so that prefix/REX/opcode fold away; a cheaper check than the
+//! full peephole loop for a bind right after a `jmp` whose target is
+//! elsewhere.
 //!
 //! Tried and measured worse: staging bytes in a `[u8; 16]` (store
 //! forwarding); inlining the forms into the callers with a handful of
@@ -219,7 +223,13 @@
 //! the check at the start keeps the capacity live in a register through
 //! the whole encoder); passing a RIP operand's label field to the cold
 //! path as an `Option` (105.6: LLVM spilled it to the stack on every
-//! path).
+//! path); moving the SIB and RIP-relative shapes of `emit_rm` into one
+//! cold out-of-line function (91.8 from 88.4: the `Sink` then lives in
+//! memory, since its address escapes, and the callee-saved saves stayed;
+//! the benchmark's indexed load also pays the call); looking up the
+//! size-dependent prefix/REX.W/byte-register bits of `Encoding::sized` in
+//! a 4-entry table instead of comparisons (89.3 from 88.4: LLVM already
+//! turns the comparisons into `sete`/`cmov`, and the table adds loads).
 
 mod assembler;
 mod buffer;
