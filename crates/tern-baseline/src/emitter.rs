@@ -10,6 +10,7 @@
 use crate::CpuFeatures;
 use crate::control::ControlFrame;
 use crate::frame::FrameLayout;
+use crate::frame_template::FrameTemplate;
 use crate::locals::Locals;
 use crate::loop_scan::{LoopScanner, LoopSummary};
 use crate::merge::State;
@@ -76,6 +77,7 @@ pub(crate) struct Buffers {
     stubs: Vec<Option<Label>>,
     loop_scanner: LoopScanner,
     loop_summary: LoopSummary,
+    templates: FrameTemplate,
 }
 
 /// The state of the function being compiled.
@@ -107,6 +109,8 @@ pub(crate) struct Emitter<'a> {
     /// What the scan of the loop about to be compiled found.
     pub(crate) loop_summary: LoopSummary,
     pub(crate) frame: FrameLayout,
+    /// The prologue and return-sequence templates (built once per module).
+    pub(crate) templates: FrameTemplate,
     /// Whether the code being emitted is reachable.
     pub(crate) reachable: bool,
     /// The number of `Loc::Local` entries on the value stack.
@@ -166,6 +170,7 @@ impl<'a> Emitter<'a> {
             loop_scanner: buffers.loop_scanner,
             loop_summary: buffers.loop_summary,
             frame: FrameLayout::default(),
+            templates: buffers.templates,
             reachable: true,
             local_aliases: 0,
             reg_floor: 0,
@@ -199,6 +204,7 @@ impl<'a> Emitter<'a> {
             stubs: self.stubs,
             loop_scanner: self.loop_scanner,
             loop_summary: self.loop_summary,
+            templates: self.templates,
         }
     }
 

@@ -31,21 +31,15 @@
 //! jumps to an out-of-line `ud2` recorded as `StackOverflow`.
 
 use crate::emitter::{Emitter, Result};
-use crate::regs::{HEAP_BASE, INT_CALLEE_SAVED, SCRATCH, VMCTX};
+use crate::frame_template::{CALLEE_SAVES, FIXED_AREA};
+use crate::regs::{INT_CALLEE_SAVED, SCRATCH};
 use crate::values::{Loc, frame_mem};
 use tern_asm::{Amode, Cond, PReg, RegMemImm, Size, TrapCode, regs};
 use tern_environ::abi::{FLOAT_ARG_REGS, INT_ARG_REGS};
-use tern_environ::{CompiledFunction, MemoryIndex, VMOffsets, ValType, store_context};
+use tern_environ::{CompiledFunction, MemoryIndex, ValType};
 
-/// Bytes of the fixed area below `rbp` (saved registers, return-area
-/// pointer).
-const FIXED_AREA: i32 = 48;
 /// Where the return-area pointer is kept.
 const RET_AREA_PTR_SLOT: i32 = -48;
-/// Save slots of the allocatable callee-saved registers.
-const CALLEE_SAVES: [(PReg, i32); 3] = [(regs::RBX, -24), (regs::R12, -32), (regs::R13, -40)];
-/// Placeholder for patched 32-bit fields (forces the 32-bit encoding).
-const PLACEHOLDER: i32 = 0x7fff_0000;
 /// The largest frame the compiler accepts.
 const MAX_FRAME: u64 = 1 << 30;
 
@@ -67,7 +61,9 @@ pub(crate) struct FrameLayout {
     declared_from: u32,
     stack_check_patch: u32,
     frame_size_patch: u32,
-    callee_save_patches: [u32; 3],
+    /// The saves of the allocatable callee-saved registers, as (start,
+    /// end).
+    callee_save_patches: [(u32, u32); 3],
     /// The save and the setup of the vmctx register, as (start, end).
     vmctx_patches: [(u32, u32); 2],
     /// The save and the load of the memory-base register.
@@ -222,56 +218,32 @@ impl Emitter<'_> {
         -(FIXED_AREA + self.frame.locals_size as i32)
     }
 
-    /// Emits the prologue (see the module docs).
+    /// Emits the prologue (see the module docs) from the templates of
+    /// `frame_template.rs`.
     pub(crate) fn emit_prologue(&mut self) {
-        let a = &mut self.asm;
-        a.push(regs::RBP);
-        a.mov_rm(Size::S64, regs::RBP, regs::RSP);
-        a.mov_rm(
-            Size::S64,
-            SCRATCH,
-            Amode::base_disp(regs::RDI, VMOffsets::STORE_CONTEXT as i32),
-        );
-        a.lea(
-            Size::S64,
-            regs::RAX,
-            Amode::base_disp(regs::RSP, -PLACEHOLDER),
-        );
-        self.frame.stack_check_patch = a.offset() - 4;
-        a.cmp(
-            Size::S64,
-            regs::RAX,
-            Amode::base_disp(SCRATCH, store_context::STACK_LIMIT as i32),
-        );
+        let heap_base_disp = self
+            .has_memory
+            .then(|| self.offsets.memory_base(MemoryIndex(0)) as i32);
+        self.templates.prepare(heap_base_disp);
+        let t = &self.templates;
+        let frame = &mut self.frame;
+        let at = t.copy(t.head, &mut self.asm);
+        frame.stack_check_patch = t.head.rebase(t.stack_check_field, at);
         let overflow = self.trap_label(TrapCode::StackOverflow);
-        let a = &mut self.asm;
-        a.jcc(Cond::B, overflow);
-        a.sub(Size::S64, regs::RSP, RegMemImm::Imm(PLACEHOLDER));
-        self.frame.frame_size_patch = a.offset() - 4;
-        let start = a.offset();
-        a.mov_mr(Size::S64, frame_mem(-8), VMCTX);
-        self.frame.vmctx_patches[0] = (start, a.offset());
-        if self.has_memory {
-            let start = a.offset();
-            a.mov_mr(Size::S64, frame_mem(-16), HEAP_BASE);
-            self.frame.heap_base_patches[0] = (start, a.offset());
-        }
-        for (i, (reg, offset)) in CALLEE_SAVES.into_iter().enumerate() {
-            self.frame.callee_save_patches[i] = a.offset();
-            a.mov_mr(Size::S64, frame_mem(offset), reg);
-            debug_assert_eq!(a.offset() - self.frame.callee_save_patches[i], 4);
+        self.asm.jcc(Cond::B, overflow);
+        let (t, frame) = (&self.templates, &mut self.frame);
+        let at = t.copy(t.saves, &mut self.asm);
+        frame.frame_size_patch = t.saves.rebase(t.frame_size_field, at);
+        frame.vmctx_patches[0] = t.saves.rebase_range(&t.vmctx_save, at);
+        frame.heap_base_patches[0] = t.saves.rebase_range(&t.heap_base_save, at);
+        for (patch, save) in frame.callee_save_patches.iter_mut().zip(&t.callee_saves) {
+            *patch = t.saves.rebase_range(save, at);
         }
         self.zero_declared_locals();
-        let a = &mut self.asm;
-        let start = a.offset();
-        a.mov_rm(Size::S64, VMCTX, regs::RDI);
-        self.frame.vmctx_patches[1] = (start, a.offset());
-        if self.has_memory {
-            let base = self.offsets.memory_base(MemoryIndex(0)) as i32;
-            let start = a.offset();
-            a.mov_rm(Size::S64, HEAP_BASE, Amode::base_disp(regs::RDI, base));
-            self.frame.heap_base_patches[1] = (start, a.offset());
-        }
+        let (t, frame) = (&self.templates, &mut self.frame);
+        let at = t.copy(t.setup, &mut self.asm);
+        frame.vmctx_patches[1] = t.setup.rebase_range(&t.vmctx_setup, at);
+        frame.heap_base_patches[1] = t.setup.rebase_range(&t.heap_base_setup, at);
         if self.frame.ret_area_ptr == Some(RET_AREA_PTR_SLOT) {
             let mut args = ArgAssigner::new();
             for &ty in self.func_type.params.iter() {
@@ -307,21 +279,20 @@ impl Emitter<'_> {
             }
         }
         let touched = self.regs.touched_callee_saved();
-        let a = &mut self.asm;
-        for (reg, offset) in CALLEE_SAVES {
-            if touched.contains(reg) {
-                a.mov_rm(Size::S64, reg, frame_mem(offset));
+        let used = [
+            touched.contains(CALLEE_SAVES[0].0),
+            touched.contains(CALLEE_SAVES[1].0),
+            touched.contains(CALLEE_SAVES[2].0),
+            self.uses_vmctx.get(),
+            self.has_memory && self.uses_heap_base.get(),
+        ];
+        let t = &self.templates;
+        for (restore, used) in t.restores.iter().zip(used) {
+            if used {
+                t.copy_range(restore.clone(), &mut self.asm);
             }
         }
-        if self.uses_vmctx.get() {
-            a.mov_rm(Size::S64, VMCTX, frame_mem(-8));
-        }
-        if self.has_memory && self.uses_heap_base.get() {
-            a.mov_rm(Size::S64, HEAP_BASE, frame_mem(-16));
-        }
-        a.mov_rm(Size::S64, regs::RSP, regs::RBP);
-        a.pop(regs::RBP);
-        a.ret();
+        t.copy_range(t.leave.clone(), &mut self.asm);
     }
 
     /// Emits the out-of-line code, patches the prologue and returns the
@@ -356,8 +327,8 @@ impl Emitter<'_> {
         patch(&mut code, self.frame.frame_size_patch, frame_size as i32);
         for (i, (reg, _)) in CALLEE_SAVES.into_iter().enumerate() {
             if !touched.contains(reg) {
-                let at = self.frame.callee_save_patches[i];
-                fill_with_nops(&mut code[at as usize..at as usize + 4]);
+                let (start, end) = self.frame.callee_save_patches[i];
+                fill_with_nops(&mut code[start as usize..end as usize]);
             }
         }
         let unused = [

@@ -157,6 +157,7 @@
 //! | `control.rs` | control frames and control-flow operators |
 //! | `merge.rs` | merge targets and state transfers at joins |
 //! | `frame.rs` | frame layout, prologue, return sequence, finishing |
+//! | `frame_template.rs` | the prologue's and return sequence's fixed instructions, encoded once |
 //! | `ops/` | code per operator group, and the operator table |
 
 mod alloc;
@@ -164,6 +165,7 @@ mod compiler;
 mod control;
 mod emitter;
 mod frame;
+mod frame_template;
 mod locals;
 mod loop_scan;
 mod merge;
