@@ -31,7 +31,7 @@
 //! jumps to an out-of-line `ud2` recorded as `StackOverflow`.
 
 use crate::emitter::{Emitter, Result};
-use crate::frame_template::{CALLEE_SAVES, FIXED_AREA};
+use crate::frame_template::{CALLEE_SAVES, FIXED_AREA, ZEROED_HOMES};
 use crate::regs::{INT_CALLEE_SAVED, SCRATCH};
 use crate::values::{Loc, frame_mem};
 use tern_asm::{Amode, Cond, PReg, RegMemImm, Size, TrapCode, regs};
@@ -184,10 +184,19 @@ impl Emitter<'_> {
     }
 
     /// Zeroes the home slots of the declared (non-parameter) locals: a
-    /// store each, or a loop for many.
+    /// store each (copied from the template when it has them), or a loop
+    /// for many.
     fn zero_declared_locals(&mut self) {
         let count = self.frame.declared_locals;
         if count == 0 {
+            return;
+        }
+        let first = (self.frame.declared_from / 8) as usize;
+        let t = &self.templates;
+        if count <= 8 && first + count as usize <= ZEROED_HOMES {
+            t.copy(t.zero, &mut self.asm);
+            let stores = t.zero_stores[first]..t.zero_stores[first + count as usize];
+            t.copy_range(stores, &mut self.asm);
             return;
         }
         // The slots occupy [rbp - end, rbp - end + 8 * count).

@@ -24,7 +24,8 @@
 //!           (jb stack_overflow: emitted in place, it targets a label)
 //! saves     sub rsp, frame size; mov [rbp - 8], r14; (mov [rbp - 16], r15)
 //!           mov [rbp - 24], rbx; mov [rbp - 32], r12; mov [rbp - 40], r13
-//!           (the declared locals are zeroed here, encoded in place)
+//! zeroing  xor r11d, r11d; mov [rbp - 56], r11; mov [rbp - 64], r11 ...
+//!           (the stores of a few locals are copied, a loop is encoded)
 //! setup     mov r14, rdi; (mov r15, [rdi + memory base])
 //! restores  mov rbx, [rbp - 24] ... mov r15, [rbp - 16], one chosen each
 //! leave     mov rsp, rbp; pop rbp; ret
@@ -48,6 +49,10 @@ const VMCTX_SAVE: i32 = -8;
 const HEAP_BASE_SAVE: i32 = -16;
 /// Placeholder for patched 32-bit fields (forces the 32-bit encoding).
 const PLACEHOLDER: i32 = 0x7fff_0000;
+/// The number of frame homes (from the first) whose zeroing store has a
+/// template: enough for a few declared locals after the register
+/// parameters of most functions.
+pub(crate) const ZEROED_HOMES: usize = 24;
 
 /// The encoded templates, and where their variable parts are. Offsets are
 /// into `bytes`; [`Piece::rebase`] turns them into code offsets.
@@ -69,6 +74,12 @@ pub(crate) struct FrameTemplate {
     pub(crate) vmctx_save: Range<u32>,
     pub(crate) heap_base_save: Range<u32>,
     pub(crate) callee_saves: [Range<u32>; 3],
+    /// `xor r11d, r11d`, which the zeroing stores store.
+    pub(crate) zero: Piece,
+    /// The store zeroing frame home `k` (`[rbp - FIXED_AREA - 8 - 8k]`)
+    /// is `bytes[zero_stores[k]..zero_stores[k + 1]]`; the stores of
+    /// consecutive homes are consecutive.
+    pub(crate) zero_stores: [u32; ZEROED_HOMES + 1],
     pub(crate) setup: Piece,
     /// The setup of the vmctx and memory-base registers in `setup`.
     pub(crate) vmctx_setup: Range<u32>,
@@ -179,6 +190,17 @@ impl FrameTemplate {
         let saves = Piece::new(start..a.offset());
 
         let start = a.offset();
+        a.xor(Size::S32, SCRATCH, SCRATCH);
+        let zero = Piece::new(start..a.offset());
+        let mut zero_stores = [0; ZEROED_HOMES + 1];
+        for (k, at) in zero_stores.iter_mut().enumerate() {
+            *at = a.offset();
+            if k < ZEROED_HOMES {
+                a.mov_mr(Size::S64, frame_mem(-FIXED_AREA - 8 - 8 * k as i32), SCRATCH);
+            }
+        }
+
+        let start = a.offset();
         a.mov_rm(Size::S64, VMCTX, regs::RDI);
         let vmctx_setup = mark(&a, start);
         let at = a.offset();
@@ -217,6 +239,8 @@ impl FrameTemplate {
             vmctx_save,
             heap_base_save,
             callee_saves,
+            zero,
+            zero_stores,
             setup,
             vmctx_setup,
             heap_base_setup,
