@@ -46,7 +46,9 @@
 //! - **Constant folding**: `emit_rm` is always inlined into the per-form
 //!   encoders, whose `Encoding` is built from constants, so prefixes,
 //!   opcode length, REX.W and the byte-register rule fold away; only the
-//!   operand-dependent parts remain.
+//!   operand-dependent parts remain. For that to hold for sized
+//!   instructions too, the encoders hold one copy of their body per
+//!   operand size (`specialize!` in `forms.rs`).
 //!
 //! Soundness of the raw writes does not depend on the encoders being
 //! right: every write lands at `cursor & 15` plus at most 16 bytes, inside

@@ -10,7 +10,10 @@
 //! Each function reserves the instruction's bytes once ([`Sink`]), so they
 //! are deliberately not `#[inline]`: inlining every encoder into every
 //! call site of the compilers would cost more in code size than the call
-//! (see the crate docs, "Encoding speed").
+//! (see the crate docs, "Encoding speed"). The sized ones are instead
+//! specialized: one copy of the body per operand size behind a single
+//! jump (`specialize!`), trading code size for constant-folded prefixes,
+//! REX.W and opcodes.
 
 use crate::buffer::CodeBuffer;
 use crate::encode::{Encoding, Opcode, Rm, Sink, emit_opcode_plus_reg, emit_rm, fits_i8, gpr, xmm};
@@ -20,6 +23,40 @@ use crate::operand::{
 };
 use crate::reg::Reg;
 use crate::reloc::RelocTarget;
+
+/// Evaluates `$body` once per listed value of `$x`, with `$x` rebound to
+/// that value as a constant: one copy of the body per value, chosen by one
+/// jump. The encoders use it for the operand size (and extension mode), so
+/// that the prefix, REX.W, opcode and byte-register rules fold to
+/// constants in each copy instead of being computed, and kept live in
+/// registers, at run time (see the crate docs, "Encoding speed").
+macro_rules! specialize {
+    ($x:ident: $($value:path),+ => $body:expr) => {
+        match $x {
+            $($value => {
+                let $x = $value;
+                $body
+            })+
+        }
+    };
+}
+
+/// [`specialize!`] over the four integer operand sizes.
+macro_rules! per_size {
+    ($size:ident => $body:expr) => {
+        specialize!($size: Size::S8, Size::S16, Size::S32, Size::S64 => $body)
+    };
+}
+
+/// [`specialize!`] over the extension modes of `movzx`/`movsx`.
+macro_rules! per_ext {
+    ($ext:ident => $body:expr) => {
+        specialize!(
+            $ext: ExtMode::BW, ExtMode::BL, ExtMode::BQ, ExtMode::WL, ExtMode::WQ, ExtMode::LQ
+            => $body
+        )
+    };
+}
 
 /// Encodes one instruction with `f` and commits its bytes.
 #[inline(always)]
@@ -38,17 +75,17 @@ fn by_size(size: Size, byte: u8) -> Opcode {
 
 /// `mov dst, src`.
 pub(crate) fn mov(buf: &mut CodeBuffer, size: Size, dst: Reg, src: RegMem) {
-    one(buf, |s| {
+    per_size!(size => one(buf, |s| {
         emit_reg_rm(s, Encoding::sized(size, by_size(size, 0x8a)), dst, src)
-    });
+    }));
 }
 
 /// `mov [dst], src`.
 pub(crate) fn mov_store(buf: &mut CodeBuffer, size: Size, dst: &Amode, src: Reg) {
-    one(buf, |s| {
+    per_size!(size => one(buf, |s| {
         let enc = Encoding::sized(size, by_size(size, 0x88));
         emit_rm(s, enc, gpr(src), true, Rm::Mem(dst), 0);
-    });
+    }));
 }
 
 /// `mov dst, imm` (shortest form; see `Inst::MovImm`).
@@ -86,51 +123,55 @@ pub(crate) fn mov_imm(buf: &mut CodeBuffer, size: Size, dst: Reg, imm: u64) {
 
 /// `mov [dst], imm`.
 pub(crate) fn mov_imm_store(buf: &mut CodeBuffer, size: Size, dst: &Amode, imm: i32) {
-    one(buf, |s| {
+    per_size!(size => one(buf, |s| {
         let len = imm_len(size);
         let enc = Encoding::sized(size, by_size(size, 0xc6));
         emit_rm(s, enc, 0, false, Rm::Mem(dst), len);
         put_imm(s, len, imm);
-    });
+    }));
 }
 
 /// `movzx dst, src` (`mov r32, r/m32` for `LQ`).
 pub(crate) fn movzx(buf: &mut CodeBuffer, ext: ExtMode, dst: Reg, src: RegMem) {
-    let (size, opcode) = match ext {
-        ExtMode::BW => (Size::S16, Opcode::b2(0x0f, 0xb6)),
-        ExtMode::BL => (Size::S32, Opcode::b2(0x0f, 0xb6)),
-        ExtMode::BQ => (Size::S64, Opcode::b2(0x0f, 0xb6)),
-        ExtMode::WL => (Size::S32, Opcode::b2(0x0f, 0xb7)),
-        ExtMode::WQ => (Size::S64, Opcode::b2(0x0f, 0xb7)),
-        ExtMode::LQ => (Size::S32, Opcode::b1(0x8b)),
-    };
-    one(buf, |s| {
-        emit_extend(s, Encoding::sized(size, opcode), ext, dst, src)
-    });
+    per_ext!(ext => {
+        let (size, opcode) = match ext {
+            ExtMode::BW => (Size::S16, Opcode::b2(0x0f, 0xb6)),
+            ExtMode::BL => (Size::S32, Opcode::b2(0x0f, 0xb6)),
+            ExtMode::BQ => (Size::S64, Opcode::b2(0x0f, 0xb6)),
+            ExtMode::WL => (Size::S32, Opcode::b2(0x0f, 0xb7)),
+            ExtMode::WQ => (Size::S64, Opcode::b2(0x0f, 0xb7)),
+            ExtMode::LQ => (Size::S32, Opcode::b1(0x8b)),
+        };
+        one(buf, |s| {
+            emit_extend(s, Encoding::sized(size, opcode), ext, dst, src)
+        });
+    })
 }
 
 /// `movsx dst, src` (`movsxd` for `LQ`).
 pub(crate) fn movsx(buf: &mut CodeBuffer, ext: ExtMode, dst: Reg, src: RegMem) {
-    let (size, opcode) = match ext {
-        ExtMode::BW => (Size::S16, Opcode::b2(0x0f, 0xbe)),
-        ExtMode::BL => (Size::S32, Opcode::b2(0x0f, 0xbe)),
-        ExtMode::BQ => (Size::S64, Opcode::b2(0x0f, 0xbe)),
-        ExtMode::WL => (Size::S32, Opcode::b2(0x0f, 0xbf)),
-        ExtMode::WQ => (Size::S64, Opcode::b2(0x0f, 0xbf)),
-        ExtMode::LQ => (Size::S64, Opcode::b1(0x63)),
-    };
-    one(buf, |s| {
-        emit_extend(s, Encoding::sized(size, opcode), ext, dst, src)
-    });
+    per_ext!(ext => {
+        let (size, opcode) = match ext {
+            ExtMode::BW => (Size::S16, Opcode::b2(0x0f, 0xbe)),
+            ExtMode::BL => (Size::S32, Opcode::b2(0x0f, 0xbe)),
+            ExtMode::BQ => (Size::S64, Opcode::b2(0x0f, 0xbe)),
+            ExtMode::WL => (Size::S32, Opcode::b2(0x0f, 0xbf)),
+            ExtMode::WQ => (Size::S64, Opcode::b2(0x0f, 0xbf)),
+            ExtMode::LQ => (Size::S64, Opcode::b1(0x63)),
+        };
+        one(buf, |s| {
+            emit_extend(s, Encoding::sized(size, opcode), ext, dst, src)
+        });
+    })
 }
 
 /// `lea dst, [addr]`.
 pub(crate) fn lea(buf: &mut CodeBuffer, size: Size, dst: Reg, addr: &Amode) {
     assert!(size != Size::S8, "lea has no 8-bit form");
-    one(buf, |s| {
+    per_size!(size => one(buf, |s| {
         let enc = Encoding::sized(size, Opcode::b1(0x8d));
         emit_rm(s, enc, gpr(dst), false, Rm::Mem(addr), 0);
-    });
+    }));
 }
 
 /// The opcode of an ALU register form: `base` 0 is `op r/m, r`, 2 is
@@ -142,7 +183,7 @@ fn alu_opcode(op: AluOp, size: Size, base: u8) -> Opcode {
 
 /// `op dst, src` for the ALU operations.
 pub(crate) fn alu(buf: &mut CodeBuffer, op: AluOp, size: Size, dst: Reg, src: RegMemImm) {
-    one(buf, |s| match src {
+    per_size!(size => one(buf, |s| match src {
         RegMemImm::Reg(src) => emit_rm(
             s,
             Encoding::sized(size, alu_opcode(op, size, 0)),
@@ -171,18 +212,18 @@ pub(crate) fn alu(buf: &mut CodeBuffer, op: AluOp, size: Size, dst: Reg, src: Re
                 emit_alu_imm(s, op, size, Rm::Reg(d), imm);
             }
         }
-    });
+    }));
 }
 
 /// `op [dst], src` for the ALU operations.
 pub(crate) fn alu_store(buf: &mut CodeBuffer, op: AluOp, size: Size, dst: &Amode, src: RegImm) {
-    one(buf, |s| match src {
+    per_size!(size => one(buf, |s| match src {
         RegImm::Reg(r) => {
             let enc = Encoding::sized(size, alu_opcode(op, size, 0x00));
             emit_rm(s, enc, gpr(r), true, Rm::Mem(dst), 0);
         }
         RegImm::Imm(imm) => emit_alu_imm(s, op, size, Rm::Mem(dst), imm),
-    });
+    }));
 }
 
 /// `op r/m, imm`: `83 /op ib` when the immediate fits 8 signed bits,
@@ -203,7 +244,7 @@ fn emit_alu_imm(s: &mut Sink<'_>, op: AluOp, size: Size, rm: Rm<'_>, imm: i32) {
 
 /// `test lhs, rhs`.
 pub(crate) fn test(buf: &mut CodeBuffer, size: Size, lhs: RegMem, rhs: RegImm) {
-    one(buf, |s| match rhs {
+    per_size!(size => one(buf, |s| match rhs {
         RegImm::Reg(r) => {
             let enc = Encoding::sized(size, by_size(size, 0x84));
             emit_rm(s, enc, gpr(r), true, rm_gpr(&lhs), 0);
@@ -220,29 +261,29 @@ pub(crate) fn test(buf: &mut CodeBuffer, size: Size, lhs: RegMem, rhs: RegImm) {
             }
             put_imm(s, len, imm);
         }
-    });
+    }));
 }
 
 /// `not dst` / `neg dst`.
 pub(crate) fn unary(buf: &mut CodeBuffer, op: UnaryOp, size: Size, dst: Reg) {
-    one(buf, |s| {
+    per_size!(size => one(buf, |s| {
         let enc = Encoding::sized(size, by_size(size, 0xf6));
         emit_rm(s, enc, op as u8, false, Rm::Reg(gpr(dst)), 0);
-    });
+    }));
 }
 
 /// `imul dst, src`.
 pub(crate) fn imul(buf: &mut CodeBuffer, size: Size, dst: Reg, src: RegMem) {
     assert!(size != Size::S8, "two-operand imul has no 8-bit form");
-    one(buf, |s| {
+    per_size!(size => one(buf, |s| {
         emit_reg_rm(s, Encoding::sized(size, Opcode::b2(0x0f, 0xaf)), dst, src)
-    });
+    }));
 }
 
 /// `imul dst, src, imm`.
 pub(crate) fn imul_imm(buf: &mut CodeBuffer, size: Size, dst: Reg, src: RegMem, imm: i32) {
     assert!(size != Size::S8, "imul with an immediate has no 8-bit form");
-    one(buf, |s| {
+    per_size!(size => one(buf, |s| {
         let (opcode, len) = if fits_i8(imm.into()) {
             (0x6b, 1)
         } else {
@@ -251,15 +292,15 @@ pub(crate) fn imul_imm(buf: &mut CodeBuffer, size: Size, dst: Reg, src: RegMem, 
         let enc = Encoding::sized(size, Opcode::b1(opcode));
         emit_rm(s, enc, gpr(dst), false, rm_gpr(&src), len);
         put_imm(s, len, imm);
-    });
+    }));
 }
 
 /// `mul`/`div`/`idiv src`.
 pub(crate) fn mul_div(buf: &mut CodeBuffer, op: MulDivOp, size: Size, src: RegMem) {
-    one(buf, |s| {
+    per_size!(size => one(buf, |s| {
         let enc = Encoding::sized(size, by_size(size, 0xf6));
         emit_rm(s, enc, op as u8, false, rm_gpr(&src), 0);
-    });
+    }));
 }
 
 /// `cwd`/`cdq`/`cqo`.
@@ -273,7 +314,7 @@ pub(crate) fn sign_extend_ax(buf: &mut CodeBuffer, size: Size) {
 
 /// Shift or rotate `dst` by `cl` or an immediate.
 pub(crate) fn shift(buf: &mut CodeBuffer, op: ShiftOp, size: Size, dst: Reg, amount: ShiftAmount) {
-    one(buf, |s| {
+    per_size!(size => one(buf, |s| {
         let (opcode, imm) = match amount {
             ShiftAmount::Cl => (by_size(size, 0xd2), None),
             ShiftAmount::Imm(1) => (by_size(size, 0xd0), None),
@@ -284,7 +325,7 @@ pub(crate) fn shift(buf: &mut CodeBuffer, op: ShiftOp, size: Size, dst: Reg, amo
         if let Some(n) = imm {
             s.put1(n);
         }
-    });
+    }));
 }
 
 /// `bsf`/`bsr`/`lzcnt`/`tzcnt`/`popcnt dst, src`.
@@ -312,10 +353,10 @@ pub(crate) fn setcc(buf: &mut CodeBuffer, cond: Cond, dst: Reg) {
 /// `cmov<cond> dst, src`.
 pub(crate) fn cmov(buf: &mut CodeBuffer, cond: Cond, size: Size, dst: Reg, src: RegMem) {
     assert!(size != Size::S8, "cmov has no 8-bit form");
-    one(buf, |s| {
+    per_size!(size => one(buf, |s| {
         let enc = Encoding::sized(size, Opcode::b2(0x0f, 0x40 | cond.bits()));
         emit_reg_rm(s, enc, dst, src);
-    });
+    }));
 }
 
 /// `jmp reg`.

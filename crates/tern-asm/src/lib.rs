@@ -193,26 +193,31 @@
 //! | branch fast path (no peephole applies), one-node binds    | 92.2      |
 //! | leaf fast paths: branch/bind to a root label, records     |           |
 //! | pushed right after their room check (grow call folded)    | 88.4      |
+//! | one encoder body per operand size / extension mode        | 79.3      |
 //!
-//! Where the remaining ~88 go (per block of 25 instructions, ~2,200 in
-//! all): the ALU and `mov` encoders ~70–90 each, of which ~14 are
-//! callee-saved register pushes and pops. Those are not caused by calls
-//! but by register pressure: with the operand size a run-time value,
-//! `emit_rm` keeps the prefix, REX, opcode and `mod` values live at once,
-//! and the SIB and RIP-relative shapes raise the pressure of every path
-//! through the function (LLVM saves registers for the whole function, not
-//! per path). A forward `jcc` costs ~83 and a `jmp` ~90 (were ~115 and
-//! ~123): both are leaf functions now when the target is the root of its
-//! label set and no peephole applies. A label bind costs ~25 on its fast
-//! path (no label already here, no branch ending here); a bind right
+//! Operand size specialization (`specialize!` in `forms.rs`): each sized
+//! encoder matches on the size once and holds one copy of its body per
+//! size, so the `66` prefix, REX.W, the 8-bit opcode and the
+//! byte-register rule are constants in each copy instead of values kept
+//! live in registers. That both removes their computation and lowers the
+//! register pressure that cost callee-saved saves: `mov r, r/m` went from
+//! ~89 to ~71 per call, the ALU register forms from ~72 to ~59, `movzx`
+//! from ~84 to ~68, `lea` from ~77 to ~62. The price is code size: those
+//! functions are 2–3 KiB each now (`mov` 2.0, `alu` 3.1, `movzx` 2.6).
+//!
+//! Where the remaining ~79 go (per block of 25 instructions, ~1,980 in
+//! all): the encoders ~45–78 each, still with some callee-saved pushes
+//! where the `r/m` operand's shapes (register, `[base + disp]`, SIB, RIP)
+//! meet in one function. A forward `jcc` costs ~83 and a `jmp` ~90 (were
+//! ~115 and ~123): both are leaf functions when the target is the root of
+//! its label set and no peephole applies. A label bind costs ~25 on its
+//! fast path (no label already here, no branch ending here); a bind right
 //! after a branch takes the out-of-line peephole loop, ~80. The
 //! benchmark's own loop (building operands, `new_label`) is ~10 per
 //! instruction and `finish` ~3.
-//! Next steps: encoders that take the operand size as a constant (one
-//! monomorphized body per size, chosen by one jump in the `Assembler`
-//! method) so that prefix/REX/opcode fold away; a cheaper check than the
-//! full peephole loop for a bind right after a `jmp` whose target is
-//! elsewhere.
+//! Next steps: a cheaper test than the full peephole loop for a bind right
+//! after a `jmp` whose target is elsewhere; a shorter branch fast path
+//! (its checks and `branch_bytes` are ~40 of the ~83).
 //!
 //! Tried and measured worse: staging bytes in a `[u8; 16]` (store
 //! forwarding); inlining the forms into the callers with a handful of
