@@ -359,17 +359,34 @@ impl CodeBuffer {
     /// If the label is already bound (a code-generator bug).
     pub fn bind_label(&mut self, label: Label) {
         let here = self.cur_offset();
-        // The common case: no label bound here yet and no branch ending
-        // here (a label after straight-line code). One node write, no
-        // call: the peephole loop and union-find walks are out of line.
-        if self.labels_here().is_none()
-            && self.chain.last().is_none_or(|b| b.end != here)
-            && self.labels.bind_if_root(label, here)
-        {
-            self.chain.clear();
-            self.tail_label = Some(label);
-            self.tail_offset = here;
-            return;
+        // The common cases, with no label bound here yet: no branch ends
+        // here (a label after straight-line code), or the one branch that
+        // does cannot be rewritten (the label after a block's closing
+        // `jmp` elsewhere: no jump to next, and inversion needs two
+        // branches). One node write, no call: the peephole loop and
+        // union-find walks are out of line.
+        if self.labels_here().is_none() {
+            let chain_ends_here = self.chain.last().is_some_and(|b| b.end == here);
+            let no_peephole = !chain_ends_here
+                || (self.peepholes
+                    && self.chain.len() == 1
+                    && self.chain[0].target != label
+                    && self
+                        .labels
+                        .root_offset(self.chain[0].target)
+                        .is_some_and(|t| t != Some(here)));
+            if no_peephole && self.labels.bind_if_root(label, here) {
+                if chain_ends_here {
+                    // The one iteration of the peephole loop this stands
+                    // for (see `BranchStats::work`).
+                    self.stats.work += 1;
+                } else {
+                    self.chain.clear();
+                }
+                self.tail_label = Some(label);
+                self.tail_offset = here;
+                return;
+            }
         }
         self.bind_label_slow(label);
     }

@@ -194,6 +194,7 @@
 //! | leaf fast paths: branch/bind to a root label, records     |           |
 //! | pushed right after their room check (grow call folded)    | 88.4      |
 //! | one encoder body per operand size / extension mode        | 79.3      |
+//! | bind fast path also after a branch no peephole can rewrite| 77.8      |
 //!
 //! Operand size specialization (`specialize!` in `forms.rs`): each sized
 //! encoder matches on the size once and holds one copy of its body per
@@ -205,19 +206,20 @@
 //! from ~84 to ~68, `lea` from ~77 to ~62. The price is code size: those
 //! functions are 2–3 KiB each now (`mov` 2.0, `alu` 3.1, `movzx` 2.6).
 //!
-//! Where the remaining ~79 go (per block of 25 instructions, ~1,980 in
+//! Where the remaining ~78 go (per block of 25 instructions, ~1,940 in
 //! all): the encoders ~45–78 each, still with some callee-saved pushes
 //! where the `r/m` operand's shapes (register, `[base + disp]`, SIB, RIP)
 //! meet in one function. A forward `jcc` costs ~83 and a `jmp` ~90 (were
 //! ~115 and ~123): both are leaf functions when the target is the root of
-//! its label set and no peephole applies. A label bind costs ~25 on its
-//! fast path (no label already here, no branch ending here); a bind right
-//! after a branch takes the out-of-line peephole loop, ~80. The
-//! benchmark's own loop (building operands, `new_label`) is ~10 per
-//! instruction and `finish` ~3.
-//! Next steps: a cheaper test than the full peephole loop for a bind right
-//! after a `jmp` whose target is elsewhere; a shorter branch fast path
-//! (its checks and `branch_bytes` are ~40 of the ~83).
+//! its label set and no peephole applies. A label bind costs ~39 on
+//! average (was ~65), on a leaf fast path when no label is bound here yet
+//! and either no branch ends here or the one that does cannot be
+//! rewritten (it targets elsewhere, and inversion needs two branches):
+//! the label after a block's closing `jmp`. Only binds where a peephole
+//! may fire take the out-of-line loop. The benchmark's own loop (building
+//! operands, `new_label`) is ~10 per instruction and `finish` ~3.
+//! Next steps: a shorter branch fast path (its checks and `branch_bytes`
+//! are ~40 of the ~83); fewer `r/m` shapes meeting in one encoder body.
 //!
 //! Tried and measured worse: staging bytes in a `[u8; 16]` (store
 //! forwarding); inlining the forms into the callers with a handful of
