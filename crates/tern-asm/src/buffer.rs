@@ -624,7 +624,10 @@ impl CodeBuffer {
     /// before it, takes a fast path that makes no call (the encoders' rule,
     /// see `encode.rs`): the fixup and chain records are pushed only when
     /// their vectors have room, and everything else goes to `branch_slow`.
-    #[inline]
+    /// Inlined into `jmp` and `jcc`, so that each has its own copy with
+    /// the condition's presence (`jmp` or not) folded into the opcode
+    /// choice.
+    #[inline(always)]
     fn branch(&mut self, cond: Option<Cond>, target: Label) {
         let start = self.cur_offset();
         // A target that is not the root of its set (threaded or merged)

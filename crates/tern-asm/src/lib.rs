@@ -195,6 +195,7 @@
 //! | pushed right after their room check (grow call folded)    | 88.4      |
 //! | one encoder body per operand size / extension mode        | 79.3      |
 //! | bind fast path also after a branch no peephole can rewrite| 77.8      |
+//! | branch fast path copied into `jmp` and `jcc` (cond folded)| 76.0      |
 //!
 //! Operand size specialization (`specialize!` in `forms.rs`): each sized
 //! encoder matches on the size once and holds one copy of its body per
@@ -206,10 +207,10 @@
 //! from ~84 to ~68, `lea` from ~77 to ~62. The price is code size: those
 //! functions are 2–3 KiB each now (`mov` 2.0, `alu` 3.1, `movzx` 2.6).
 //!
-//! Where the remaining ~78 go (per block of 25 instructions, ~1,940 in
+//! Where the remaining ~76 go (per block of 25 instructions, ~1,900 in
 //! all): the encoders ~45–78 each, still with some callee-saved pushes
 //! where the `r/m` operand's shapes (register, `[base + disp]`, SIB, RIP)
-//! meet in one function. A forward `jcc` costs ~83 and a `jmp` ~90 (were
+//! meet in one function. A forward `jcc` costs ~71 and a `jmp` ~75 (were
 //! ~115 and ~123): both are leaf functions when the target is the root of
 //! its label set and no peephole applies. A label bind costs ~39 on
 //! average (was ~65), on a leaf fast path when no label is bound here yet
@@ -219,7 +220,7 @@
 //! may fire take the out-of-line loop. The benchmark's own loop (building
 //! operands, `new_label`) is ~10 per instruction and `finish` ~3.
 //! Next steps: a shorter branch fast path (its checks and `branch_bytes`
-//! are ~40 of the ~83); fewer `r/m` shapes meeting in one encoder body.
+//! are ~35 of the ~71); fewer `r/m` shapes meeting in one encoder body.
 //!
 //! Tried and measured worse: staging bytes in a `[u8; 16]` (store
 //! forwarding); inlining the forms into the callers with a handful of
