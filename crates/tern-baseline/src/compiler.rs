@@ -1,6 +1,7 @@
 //! The compiler objects the runtime uses, and the per-function driver.
 
 use crate::emitter::{Buffers, Emitter, Error};
+use crate::frame_template::FrameTemplate;
 use crate::visitor::ValidateThenEmit;
 use tern_environ::wasmparser::{
     FuncValidator, FuncValidatorAllocations, FunctionBody, OperatorsReader,
@@ -74,6 +75,7 @@ impl BaselineCompiler {
             buffers: Some(Buffers::default()),
             validator_allocs: Some(FuncValidatorAllocations::default()),
             reader_allocs: Some(OperatorsReaderAllocations::default()),
+            templates: FrameTemplate::default(),
         }
     }
 }
@@ -102,6 +104,9 @@ pub struct BaselineFunctionCompiler {
     buffers: Option<Buffers>,
     validator_allocs: Option<FuncValidatorAllocations>,
     reader_allocs: Option<OperatorsReaderAllocations>,
+    /// The prologue and return-sequence templates of the module of the
+    /// last function compiled.
+    templates: FrameTemplate,
 }
 
 impl FunctionCompiler for BaselineFunctionCompiler {
@@ -118,7 +123,9 @@ impl FunctionCompiler for BaselineFunctionCompiler {
         let buffers = self.buffers.take().unwrap_or_default();
         // The whole body (locals included), for looking ahead.
         let code = (input.body.as_bytes(), input.body.range().start);
-        let mut emitter = Emitter::new(module, offsets, self.cpu, func_type, code, buffers);
+        self.templates.prepare(module, offsets);
+        let templates = &self.templates;
+        let mut emitter = Emitter::new(module, offsets, self.cpu, func_type, code, templates, buffers);
         let reader_allocs = self.reader_allocs.take().unwrap_or_default();
         let result = compile_body(&mut emitter, &mut validator, &input.body, reader_allocs);
         let result = match result {

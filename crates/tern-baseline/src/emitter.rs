@@ -77,7 +77,6 @@ pub(crate) struct Buffers {
     stubs: Vec<Option<Label>>,
     loop_scanner: LoopScanner,
     loop_summary: LoopSummary,
-    templates: FrameTemplate,
 }
 
 /// The state of the function being compiled.
@@ -109,8 +108,9 @@ pub(crate) struct Emitter<'a> {
     /// What the scan of the loop about to be compiled found.
     pub(crate) loop_summary: LoopSummary,
     pub(crate) frame: FrameLayout,
-    /// The prologue and return-sequence templates (built once per module).
-    pub(crate) templates: FrameTemplate,
+    /// The prologue and return-sequence templates, prepared for this
+    /// module (see `frame_template.rs`).
+    pub(crate) templates: &'a FrameTemplate,
     /// Whether the code being emitted is reachable.
     pub(crate) reachable: bool,
     /// The number of `Loc::Local` entries on the value stack.
@@ -145,6 +145,7 @@ impl<'a> Emitter<'a> {
         cpu: CpuFeatures,
         func_type: &'a FuncType,
         (code, code_offset): (&'a [u8], u64),
+        templates: &'a FrameTemplate,
         mut buffers: Buffers,
     ) -> Emitter<'a> {
         buffers.asm.clear();
@@ -170,7 +171,7 @@ impl<'a> Emitter<'a> {
             loop_scanner: buffers.loop_scanner,
             loop_summary: buffers.loop_summary,
             frame: FrameLayout::default(),
-            templates: buffers.templates,
+            templates,
             reachable: true,
             local_aliases: 0,
             reg_floor: 0,
@@ -204,7 +205,6 @@ impl<'a> Emitter<'a> {
             stubs: self.stubs,
             loop_scanner: self.loop_scanner,
             loop_summary: self.loop_summary,
-            templates: self.templates,
         }
     }
 

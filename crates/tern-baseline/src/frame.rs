@@ -36,7 +36,7 @@ use crate::regs::{INT_CALLEE_SAVED, SCRATCH};
 use crate::values::{Loc, frame_mem};
 use tern_asm::{Amode, Cond, PReg, RegMemImm, Size, TrapCode, regs};
 use tern_environ::abi::{FLOAT_ARG_REGS, INT_ARG_REGS};
-use tern_environ::{CompiledFunction, MemoryIndex, ValType};
+use tern_environ::{CompiledFunction, ValType};
 
 /// Where the return-area pointer is kept.
 const RET_AREA_PTR_SLOT: i32 = -48;
@@ -192,7 +192,7 @@ impl Emitter<'_> {
             return;
         }
         let first = (self.frame.declared_from / 8) as usize;
-        let t = &self.templates;
+        let t = self.templates;
         if count <= 8 && first + count as usize <= ZEROED_HOMES {
             t.copy(t.zero, &mut self.asm);
             let stores = t.zero_stores[first]..t.zero_stores[first + count as usize];
@@ -230,17 +230,13 @@ impl Emitter<'_> {
     /// Emits the prologue (see the module docs) from the templates of
     /// `frame_template.rs`.
     pub(crate) fn emit_prologue(&mut self) {
-        let heap_base_disp = self
-            .has_memory
-            .then(|| self.offsets.memory_base(MemoryIndex(0)) as i32);
-        self.templates.prepare(heap_base_disp);
-        let t = &self.templates;
+        let t = self.templates;
         let frame = &mut self.frame;
         let at = t.copy(t.head, &mut self.asm);
         frame.stack_check_patch = t.head.rebase(t.stack_check_field, at);
         let overflow = self.trap_label(TrapCode::StackOverflow);
         self.asm.jcc(Cond::B, overflow);
-        let (t, frame) = (&self.templates, &mut self.frame);
+        let (t, frame) = (self.templates, &mut self.frame);
         let at = t.copy(t.saves, &mut self.asm);
         frame.frame_size_patch = t.saves.rebase(t.frame_size_field, at);
         frame.vmctx_patches[0] = t.saves.rebase_range(&t.vmctx_save, at);
@@ -249,7 +245,7 @@ impl Emitter<'_> {
             *patch = t.saves.rebase_range(save, at);
         }
         self.zero_declared_locals();
-        let (t, frame) = (&self.templates, &mut self.frame);
+        let (t, frame) = (self.templates, &mut self.frame);
         let at = t.copy(t.setup, &mut self.asm);
         frame.vmctx_patches[1] = t.setup.rebase_range(&t.vmctx_setup, at);
         frame.heap_base_patches[1] = t.setup.rebase_range(&t.heap_base_setup, at);
@@ -295,7 +291,7 @@ impl Emitter<'_> {
             self.uses_vmctx.get(),
             self.has_memory && self.uses_heap_base.get(),
         ];
-        let t = &self.templates;
+        let t = self.templates;
         for (restore, used) in t.restores.iter().zip(used) {
             if used {
                 t.copy_range(restore.clone(), &mut self.asm);

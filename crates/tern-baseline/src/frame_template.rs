@@ -35,7 +35,7 @@ use crate::regs::{HEAP_BASE, SCRATCH, VMCTX};
 use crate::values::frame_mem;
 use std::ops::Range;
 use tern_asm::{Amode, Assembler, PReg, RegMemImm, Size, regs};
-use tern_environ::{VMOffsets, store_context};
+use tern_environ::{MemoryIndex, ModuleInfo, VMOffsets, store_context};
 
 /// Bytes of the fixed area below `rbp` (saved registers, return-area
 /// pointer).
@@ -122,9 +122,11 @@ impl Piece {
 }
 
 impl FrameTemplate {
-    /// Makes the templates those of a module with `heap_base_disp` (the
-    /// vmctx offset of memory 0's base, if it has a memory).
-    pub(crate) fn prepare(&mut self, heap_base_disp: Option<i32>) {
+    /// Makes the templates those of `module` (whose vmctx layout is
+    /// `offsets`).
+    pub(crate) fn prepare(&mut self, module: &ModuleInfo, offsets: &VMOffsets) {
+        let heap_base_disp = (!module.memories.is_empty())
+            .then(|| offsets.memory_base(MemoryIndex(0)) as i32);
         if self.built_for != Some(heap_base_disp) {
             *self = FrameTemplate::build(heap_base_disp);
         }
