@@ -192,7 +192,7 @@
 //! | recorded in a cold tail call: no call in encoders' bodies | 95.2      |
 //! | branch fast path (no peephole applies), one-node binds    | 92.2      |
 //! | leaf fast paths: branch/bind to a root label, records     |           |
-//! | pushed right after their room check (grow call folded)    | 88.4      |
+//! | pushed right after their room check (grow call folded)   | 88.4      |
 //! | one encoder body per operand size / extension mode        | 79.3      |
 //! | bind fast path also after a branch no peephole can rewrite| 77.8      |
 //! | branch fast path copied into `jmp` and `jcc` (cond folded)| 76.0      |
