@@ -125,7 +125,9 @@ impl FunctionCompiler for BaselineFunctionCompiler {
         let code = (input.body.as_bytes(), input.body.range().start);
         self.templates.prepare(module, offsets);
         let templates = &self.templates;
-        let mut emitter = Emitter::new(module, offsets, self.cpu, func_type, code, templates, buffers);
+        let mut emitter = Emitter::new(
+            module, offsets, self.cpu, func_type, code, templates, buffers,
+        );
         let reader_allocs = self.reader_allocs.take().unwrap_or_default();
         let result = compile_body(&mut emitter, &mut validator, &input.body, reader_allocs);
         let result = match result {

@@ -125,8 +125,8 @@ impl FrameTemplate {
     /// Makes the templates those of `module` (whose vmctx layout is
     /// `offsets`).
     pub(crate) fn prepare(&mut self, module: &ModuleInfo, offsets: &VMOffsets) {
-        let heap_base_disp = (!module.memories.is_empty())
-            .then(|| offsets.memory_base(MemoryIndex(0)) as i32);
+        let heap_base_disp =
+            (!module.memories.is_empty()).then(|| offsets.memory_base(MemoryIndex(0)) as i32);
         if self.built_for != Some(heap_base_disp) {
             *self = FrameTemplate::build(heap_base_disp);
         }
@@ -142,7 +142,7 @@ impl FrameTemplate {
     /// start at.
     #[inline]
     pub(crate) fn copy_range(&self, range: Range<u32>, asm: &mut Assembler) -> u32 {
-        debug_assert_eq!(self.built_for.is_some(), true, "template not prepared");
+        debug_assert!(self.built_for.is_some(), "template not prepared");
         let at = asm.offset();
         asm.buffer_mut()
             .put_bytes(&self.bytes[range.start as usize..range.end as usize]);
@@ -198,7 +198,11 @@ impl FrameTemplate {
         for (k, at) in zero_stores.iter_mut().enumerate() {
             *at = a.offset();
             if k < ZEROED_HOMES {
-                a.mov_mr(Size::S64, frame_mem(-FIXED_AREA - 8 - 8 * k as i32), SCRATCH);
+                a.mov_mr(
+                    Size::S64,
+                    frame_mem(-FIXED_AREA - 8 - 8 * k as i32),
+                    SCRATCH,
+                );
             }
         }
 
