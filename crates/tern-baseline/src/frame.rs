@@ -23,7 +23,9 @@
 //! callee-saved register it might use — which [`Emitter::finish`] patches
 //! in the finished code: unneeded saves and setups become `nop`s. The
 //! return sequence is emitted once, at the end, when both are known; every
-//! `return` and branch to the function's end jumps to it.
+//! `return` and branch to the function's end jumps to it. Both are
+//! copied from templates encoded once per module (`frame_template.rs`),
+//! but for the zeroing of many locals and the stack-overflow branch.
 //!
 //! The stack-limit check compares the lowest address the function will
 //! touch — its frame plus the largest outgoing argument area of its calls —
