@@ -33,7 +33,7 @@
 //! jumps to an out-of-line `ud2` recorded as `StackOverflow`.
 
 use crate::emitter::{Emitter, Result};
-use crate::frame_template::{CALLEE_SAVES, FIXED_AREA, ZEROED_HOMES};
+use crate::frame_template::{CALLEE_SAVE_LEN, CALLEE_SAVES, FIXED_AREA, ZEROED_HOMES};
 use crate::regs::{INT_CALLEE_SAVED, SCRATCH};
 use crate::values::{Loc, frame_mem};
 use tern_asm::{Amode, Cond, PReg, RegMemImm, Size, TrapCode, regs};
@@ -63,9 +63,8 @@ pub(crate) struct FrameLayout {
     declared_from: u32,
     stack_check_patch: u32,
     frame_size_patch: u32,
-    /// The saves of the allocatable callee-saved registers, as (start,
-    /// end).
-    callee_save_patches: [(u32, u32); 3],
+    /// Where the saves of the allocatable callee-saved registers start.
+    callee_save_patches: [u32; 3],
     /// The save and the setup of the vmctx register, as (start, end).
     vmctx_patches: [(u32, u32); 2],
     /// The save and the load of the memory-base register.
@@ -244,7 +243,7 @@ impl Emitter<'_> {
         frame.vmctx_patches[0] = t.saves.rebase_range(&t.vmctx_save, at);
         frame.heap_base_patches[0] = t.saves.rebase_range(&t.heap_base_save, at);
         for (patch, save) in frame.callee_save_patches.iter_mut().zip(&t.callee_saves) {
-            *patch = t.saves.rebase_range(save, at);
+            *patch = t.saves.rebase(save.start, at);
         }
         self.zero_declared_locals();
         let (t, frame) = (self.templates, &mut self.frame);
@@ -334,8 +333,9 @@ impl Emitter<'_> {
         patch(&mut code, self.frame.frame_size_patch, frame_size as i32);
         for (i, (reg, _)) in CALLEE_SAVES.into_iter().enumerate() {
             if !touched.contains(reg) {
-                let (start, end) = self.frame.callee_save_patches[i];
-                fill_with_nops(&mut code[start as usize..end as usize]);
+                // (Of a constant length, for a copy without a call.)
+                let at = self.frame.callee_save_patches[i] as usize;
+                fill_with_nops(&mut code[at..at + CALLEE_SAVE_LEN]);
             }
         }
         let unused = [

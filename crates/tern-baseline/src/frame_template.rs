@@ -43,6 +43,9 @@ pub(crate) const FIXED_AREA: i32 = 48;
 /// Save slots of the allocatable callee-saved registers.
 pub(crate) const CALLEE_SAVES: [(PReg, i32); 3] =
     [(regs::RBX, -24), (regs::R12, -32), (regs::R13, -40)];
+/// Bytes of the save of an allocatable callee-saved register
+/// (`mov [rbp + disp8], reg`).
+pub(crate) const CALLEE_SAVE_LEN: usize = 4;
 /// Save slot of the vmctx register.
 const VMCTX_SAVE: i32 = -8;
 /// Save slot of the memory-base register.
@@ -187,6 +190,7 @@ impl FrameTemplate {
         let callee_saves = CALLEE_SAVES.map(|(reg, offset)| {
             let at = a.offset();
             a.mov_mr(Size::S64, frame_mem(offset), reg);
+            assert_eq!((a.offset() - at) as usize, CALLEE_SAVE_LEN);
             mark(&a, at)
         });
         let saves = Piece::new(start..a.offset());
