@@ -145,12 +145,16 @@
 //! Per function, the fixed cost is the prologue, the return sequence and
 //! finishing. The fixed instructions of the first two are encoded once per
 //! module by the real assembler and copied (`frame_template.rs`: sqlite3's
-//! prologue went from about 1,600 to about 380 machine instructions per
-//! function, byte-identical output); what remains of finishing is label
-//! resolution in `tern-asm` and copying the code out. Measured and not
-//! kept: returning early from `merge::transfer` when `needs_transfer` finds
-//! nothing to move (most transfers do move, so the check cost more than it
-//! saved: 16.0M to 16.5M instructions on sqlite3).
+//! prologue went from about 1,300 to about 380 machine instructions per
+//! function, byte-identical output). A copy is a `memcpy` call, which costs
+//! about as much as encoding one short instruction, so templates pay only
+//! for runs of several instructions: the return sequence's few short
+//! pieces cost about what encoding them did, and copying in fixed-size
+//! chunks instead of `memcpy` measured worse. What remains of finishing is
+//! label resolution in `tern-asm` and copying the code out. Measured and
+//! not kept: returning early from `merge::transfer` when `needs_transfer`
+//! finds nothing to move (most transfers do move, so the check cost more
+//! than it saved: 16.0M to 16.5M instructions on sqlite3).
 //!
 //! # Files
 //!
