@@ -176,15 +176,20 @@ fn run(tern: &mut Tern, wasmi: &mut Wasmi, outcome: &mut Outcome) -> Result<(), 
                 (CallResult::Trapped(a), CallResult::Trapped(b)) => match compare_traps(a, b) {
                     TrapVerdict::Same => outcome.trapped_calls += 1,
                     TrapVerdict::Inconclusive => {
-                        outcome.inconclusive =
-                            Some(format!("stack overflow calling {:?}", func.name));
+                        outcome.inconclusive = Some(format!(
+                            "stack overflow calling {:?}: Tern {actual:?}, wasmi {expected:?}",
+                            func.name
+                        ));
                         return Ok(());
                     }
                     TrapVerdict::Different => return Err(call_mismatch(&actual, &expected, &calls)),
                 },
                 (CallResult::Trapped(TrapKind::StackOverflow), _)
                 | (_, CallResult::Trapped(TrapKind::StackOverflow)) => {
-                    outcome.inconclusive = Some(format!("stack overflow calling {:?}", func.name));
+                    outcome.inconclusive = Some(format!(
+                        "stack overflow calling {:?}: Tern {actual:?}, wasmi {expected:?}",
+                        func.name
+                    ));
                     return Ok(());
                 }
                 _ => return Err(call_mismatch(&actual, &expected, &calls)),

@@ -248,7 +248,12 @@ impl Runtime for Wasmi {
             .wasm_tail_call(false)
             .wasm_memory64(false)
             .wasm_custom_page_sizes(false)
-            .wasm_wide_arithmetic(false);
+            .wasm_wide_arithmetic(false)
+            // The interpreter keeps Wasm frames on the heap; its default
+            // depth limit (1000) is below what the fuel counter allows, so
+            // lift it well above: the depth limit that matters is Tern's.
+            .set_max_recursion_depth(100_000)
+            .set_max_stack_height(64 << 20);
         let engine = wasmi::Engine::new(&config);
         let module = wasmi::Module::new(&engine, bytes)
             .map_err(|e| SetupFailure::Rejected(e.to_string()))?;

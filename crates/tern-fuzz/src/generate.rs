@@ -60,6 +60,7 @@ pub fn smith_config(seed: u64) -> wasm_smith::Config {
         // Everything is self-contained: nothing to provide twice.
         max_imports: 0,
         // Modest sizes.
+        min_funcs: 3,
         max_funcs: 24,
         max_exports: 32,
         max_instructions: 300,
