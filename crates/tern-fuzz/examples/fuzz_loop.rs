@@ -39,6 +39,9 @@ fn main() -> Result<(), String> {
             );
         }
     }
-    println!("done: {mismatches} mismatches, {:.1?}: {totals}", start.elapsed());
+    println!(
+        "done: {mismatches} mismatches, {:.1?}: {totals}",
+        start.elapsed()
+    );
     Ok(())
 }

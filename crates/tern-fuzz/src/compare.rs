@@ -158,7 +158,9 @@ fn run(tern: &mut Tern, wasmi: &mut Wasmi, outcome: &mut Outcome) -> Result<(), 
     tern_functions.sort_by(|a, b| a.name.cmp(&b.name));
     if functions != tern_functions {
         return Err(mismatch(
-            format!("exported functions differ:\n  Tern  {tern_functions:?}\n  wasmi {functions:?}"),
+            format!(
+                "exported functions differ:\n  Tern  {tern_functions:?}\n  wasmi {functions:?}"
+            ),
             &calls,
         ));
     }
@@ -182,7 +184,9 @@ fn run(tern: &mut Tern, wasmi: &mut Wasmi, outcome: &mut Outcome) -> Result<(), 
                         ));
                         return Ok(());
                     }
-                    TrapVerdict::Different => return Err(call_mismatch(&actual, &expected, &calls)),
+                    TrapVerdict::Different => {
+                        return Err(call_mismatch(&actual, &expected, &calls));
+                    }
                 },
                 (CallResult::Trapped(TrapKind::StackOverflow), _)
                 | (_, CallResult::Trapped(TrapKind::StackOverflow)) => {
@@ -207,12 +211,7 @@ fn call_mismatch(tern: &CallResult, wasmi: &CallResult, calls: &[String]) -> Mis
     )
 }
 
-fn compare_state(
-    tern: &Tern,
-    wasmi: &Wasmi,
-    when: &str,
-    calls: &[String],
-) -> Result<(), Mismatch> {
+fn compare_state(tern: &Tern, wasmi: &Wasmi, when: &str, calls: &[String]) -> Result<(), Mismatch> {
     let mut expected = wasmi.state();
     expected.sort_by(|a, b| a.0.cmp(&b.0));
     let mut actual = tern_guard("reading exported state", calls, || tern.state())?;

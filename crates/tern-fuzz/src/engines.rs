@@ -260,10 +260,11 @@ impl Runtime for Wasmi {
         let mut store = wasmi::Store::new(&engine, ());
         let instance = wasmi::Linker::<()>::new(&engine)
             .instantiate_and_start(&mut store, &module)
-            .map_err(|e| match e.as_trap_code() {
-                Some(_) => SetupFailure::Trapped(Wasmi::trap(&e)),
-                None => SetupFailure::Broken(e.to_string()),
-            })?;
+            // The module validated and imports nothing, so every failure
+            // here is a trap in spec terms, even those wasmi reports as
+            // instantiation errors (a segment out of bounds); `trap` keeps
+            // the message of those.
+            .map_err(|e| SetupFailure::Trapped(Wasmi::trap(&e)))?;
         Ok(Wasmi { store, instance })
     }
 
@@ -289,7 +290,11 @@ impl Runtime for Wasmi {
             .expect("the caller names an exported function");
         let ty = func.ty(&self.store);
         let params: Vec<_> = args.iter().map(Wasmi::val).collect();
-        let mut results: Vec<_> = ty.results().iter().map(|t| wasmi::Val::default_for_ty(*t)).collect();
+        let mut results: Vec<_> = ty
+            .results()
+            .iter()
+            .map(|t| wasmi::Val::default_for_ty(*t))
+            .collect();
         match func.call(&mut self.store, &params, &mut results) {
             Ok(()) => CallResult::Returned(results.iter().map(Wasmi::value).collect()),
             Err(e) => CallResult::Trapped(Wasmi::trap(&e)),

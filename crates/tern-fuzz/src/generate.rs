@@ -30,11 +30,24 @@ const INPUT_BYTES: usize = 16 * 1024;
 /// whole life (the counter is a global, so it spans all calls).
 const FUEL: u32 = 2_000;
 
-/// The wasm-smith configuration for a seed: fixed features and limits;
-/// odd seeds additionally ask for trap-free code (wasm-smith guards
-/// divisions, conversions and memory accesses), which lets execution go
-/// deeper instead of ending at the first out-of-bounds access.
-pub fn smith_config(seed: u64) -> wasm_smith::Config {
+/// The wasm-smith configuration: fixed features and limits.
+///
+/// `disallow_traps` (wasm-smith guards every division, conversion and
+/// memory access so execution goes deeper) stays off: its division guard
+/// is `select(1, x, i32.eqz(x))`, which wasmi 2.0.0 miscomputes (it
+/// returns a stale value instead of 1 or `x`; minimal repro in this
+/// crate's report and below), so with it on roughly one seed in 300 fails
+/// because of the reference, not Tern. Re-enable it once wasmi is fixed:
+///
+/// ```text
+/// (module
+///   (func $sel (param i32) (result i32)
+///     i32.const 1  local.get 0  local.get 0  i32.eqz  select)
+///   (func (export "g") (param i32) (result i32 i32 i32)
+///     local.get 0 call $sel   i32.const 32 call $sel   i32.const 0 call $sel))
+/// ;; g(0) must be (1, 32, 1); wasmi 2.0.0 returns (1, 32, 0).
+/// ```
+pub fn smith_config() -> wasm_smith::Config {
     wasm_smith::Config {
         // What Tern implements.
         bulk_memory_enabled: true,
@@ -77,7 +90,7 @@ pub fn smith_config(seed: u64) -> wasm_smith::Config {
         // Comparable results.
         canonicalize_nans: true,
         export_everything: true,
-        disallow_traps: seed % 2 == 1,
+        disallow_traps: false,
         ..wasm_smith::Config::default()
     }
 }
@@ -87,7 +100,7 @@ pub fn smith_config(seed: u64) -> wasm_smith::Config {
 pub fn module_for_seed(seed: u64) -> Result<Vec<u8>, String> {
     let input = random_bytes(seed, INPUT_BYTES);
     let mut u = Unstructured::new(&input);
-    let mut module = wasm_smith::Module::new(smith_config(seed), &mut u)
+    let mut module = wasm_smith::Module::new(smith_config(), &mut u)
         .map_err(|e| format!("wasm-smith could not build a module for seed {seed}: {e}"))?;
     module
         .ensure_termination(FUEL)
