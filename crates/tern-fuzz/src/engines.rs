@@ -107,8 +107,14 @@ impl Runtime for Tern {
         };
         let engine = tern_runtime::Engine::new(config)
             .map_err(|e| SetupFailure::Broken(format!("engine: {e}")))?;
+        // Function bodies are validated as they are compiled, so an invalid
+        // body surfaces as a compile error of the `Invalid` kind.
         let module = tern_runtime::Module::new(&engine, bytes).map_err(|e| match e {
-            tern_runtime::Error::Module(_) => SetupFailure::Rejected(e.to_string()),
+            tern_runtime::Error::Module(_)
+            | tern_runtime::Error::Compile {
+                error: tern_environ::CompileError::Invalid { .. },
+                ..
+            } => SetupFailure::Rejected(e.to_string()),
             other => SetupFailure::Broken(other.to_string()),
         })?;
         let mut store = tern_runtime::Store::new(&engine, ());

@@ -89,8 +89,8 @@ impl fmt::Display for Totals {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} modules ({} rejected by both, {} trapped while instantiating, {} stopped at a \
-             stack overflow), {} functions, {} calls compared ({} trapped alike)",
+            "{} modules ({} rejected by both, {} trapped while instantiating, {} stopped without \
+             a verdict), {} functions, {} calls compared ({} trapped alike)",
             self.modules,
             self.rejected,
             self.instantiation_traps,
