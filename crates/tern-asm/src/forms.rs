@@ -542,6 +542,18 @@ const NOPS: [&[u8]; 10] = [
     &[0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
 ];
 
+/// Overwrites `bytes` with `nop` instructions, as few as possible: for
+/// code already emitted whose instructions turned out to be unneeded
+/// (the baseline's unused register saves).
+pub fn fill_with_nops(bytes: &mut [u8]) {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let n = rest.len().min(NOPS.len() - 1);
+        rest[..n].copy_from_slice(NOPS[n]);
+        rest = &mut rest[n..];
+    }
+}
+
 /// Emits `len` bytes of `nop` instructions, as few as possible.
 pub(crate) fn nops(buf: &mut CodeBuffer, mut len: u32) {
     while len > 0 {

@@ -258,6 +258,7 @@ mod trap;
 pub use assembler::Assembler;
 pub use buffer::{BranchStats, CodeBuffer, FinishedCode, Label, UnboundLabel};
 pub use disasm::disassemble;
+pub use forms::fill_with_nops;
 pub use inst::{
     AluOp, BitOp, CallRegs, FloatCmp, Inst, MulDivOp, OperandKind, OperandVisitor, RoundMode,
     ShiftOp, SseOp, UnaryOp,

@@ -164,6 +164,17 @@ fn nops_of_every_length() {
 }
 
 #[test]
+fn filling_emitted_code_with_nops_matches_emitting_them() {
+    for len in 0..=40u8 {
+        let mut bytes = vec![0xcc; usize::from(len)];
+        tern_asm::fill_with_nops(&mut bytes);
+        let mut asm = Assembler::new();
+        asm.emit(Inst::Nop { len });
+        assert_eq!(bytes, asm.finish().unwrap().code, "length {len}");
+    }
+}
+
+#[test]
 fn code_alignment_pads_with_nops() {
     let mut asm = Assembler::new();
     asm.ret();

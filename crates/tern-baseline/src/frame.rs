@@ -71,28 +71,6 @@ pub(crate) struct FrameLayout {
     heap_base_patches: [(u32, u32); 2],
 }
 
-/// Overwrites `bytes` (a whole number of instructions) with the
-/// recommended multi-byte `nop`s.
-fn fill_with_nops(bytes: &mut [u8]) {
-    const NOPS: [&[u8]; 9] = [
-        &[0x90],
-        &[0x66, 0x90],
-        &[0x0f, 0x1f, 0x00],
-        &[0x0f, 0x1f, 0x40, 0x00],
-        &[0x0f, 0x1f, 0x44, 0x00, 0x00],
-        &[0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00],
-        &[0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00],
-        &[0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
-        &[0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
-    ];
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let n = rest.len().min(NOPS.len());
-        rest[..n].copy_from_slice(NOPS[n - 1]);
-        rest = &mut rest[n..];
-    }
-}
-
 /// Where the ABI passes each parameter: a register, or the stack at an
 /// offset from the first stack argument. Mirrors
 /// [`tern_environ::abi::SigLocations`] without allocating.
@@ -335,7 +313,7 @@ impl Emitter<'_> {
             if !touched.contains(reg) {
                 // (Of a constant length, for a copy without a call.)
                 let at = self.frame.callee_save_patches[i] as usize;
-                fill_with_nops(&mut code[at..at + CALLEE_SAVE_LEN]);
+                tern_asm::fill_with_nops(&mut code[at..at + CALLEE_SAVE_LEN]);
             }
         }
         let unused = [
@@ -343,7 +321,7 @@ impl Emitter<'_> {
             (!self.uses_heap_base.get(), self.frame.heap_base_patches),
         ];
         for (start, end) in unused.into_iter().filter(|u| u.0).flat_map(|u| u.1) {
-            fill_with_nops(&mut code[start as usize..end as usize]);
+            tern_asm::fill_with_nops(&mut code[start as usize..end as usize]);
         }
         Ok(CompiledFunction {
             code,
