@@ -48,6 +48,34 @@ fn find_modules(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The Sightglass modules whose name (path below the sightglass folder)
+/// contains `filter`, as `(name, path)`, sorted. Exits with a message if
+/// there are none at all.
+fn selected_modules(filter: Option<&str>) -> Vec<(String, PathBuf)> {
+    let dir = sightglass_dir();
+    let mut modules = Vec::new();
+    find_modules(&dir, &mut modules);
+    if modules.is_empty() {
+        eprintln!(
+            "no .wasm modules found under {} (set TERN_BENCHMARKS to the folder holding sightglass/)",
+            dir.display()
+        );
+        std::process::exit(1);
+    }
+    modules
+        .into_iter()
+        .map(|path| {
+            let name = path
+                .strip_prefix(&dir)
+                .unwrap_or(&path)
+                .display()
+                .to_string();
+            (name, path)
+        })
+        .filter(|(name, _)| filter.is_none_or(|f| name.contains(f)))
+        .collect()
+}
+
 /// CPU time consumed by the calling thread.
 fn thread_cpu_time() -> Duration {
     let mut ts = libc::timespec {
@@ -112,18 +140,7 @@ fn validate_once(wasm: &[u8]) -> Result<Duration, String> {
 /// baseline compiler produced for it (or the error).
 fn print_digests(filter: Option<&str>) {
     use std::hash::{Hash, Hasher};
-    let dir = sightglass_dir();
-    let mut modules = Vec::new();
-    find_modules(&dir, &mut modules);
-    for path in modules {
-        let name = path
-            .strip_prefix(&dir)
-            .unwrap_or(&path)
-            .display()
-            .to_string();
-        if filter.is_some_and(|f| !name.contains(f)) {
-            continue;
-        }
+    for (name, path) in selected_modules(filter) {
         let wasm = std::fs::read(&path).expect("readable module");
         let Ok(translation) = tern_environ::translate_module(&wasm) else {
             continue;
@@ -175,15 +192,7 @@ fn main() {
         .ok()
         .and_then(|n| n.parse::<u32>().ok())
     {
-        let mut modules = Vec::new();
-        find_modules(&sightglass_dir(), &mut modules);
-        for path in modules {
-            if filter
-                .as_ref()
-                .is_some_and(|f| !path.display().to_string().contains(f.as_str()))
-            {
-                continue;
-            }
+        for (_, path) in selected_modules(filter.as_deref()) {
             let wasm = std::fs::read(&path).expect("readable module");
             for _ in 0..n {
                 let _ = compile_once(&wasm, false);
@@ -191,16 +200,7 @@ fn main() {
         }
         return;
     }
-    let dir = sightglass_dir();
-    let mut modules = Vec::new();
-    find_modules(&dir, &mut modules);
-    if modules.is_empty() {
-        eprintln!(
-            "no .wasm modules found under {} (set TERN_BENCHMARKS to the folder holding sightglass/)",
-            dir.display()
-        );
-        std::process::exit(1);
-    }
+    let modules = selected_modules(filter.as_deref());
     println!(
         "{:<44} {:>9} {:>6} {:>9} {:>10} {:>9} {:>10} {:>9}",
         "module", "code KiB", "funcs", "1T MB/s", "1T fn/s", "par MB/s", "par fn/s", "val MB/s"
@@ -208,15 +208,7 @@ fn main() {
     let (mut bytes, mut funcs) = (0u64, 0u64);
     let (mut single, mut parallel, mut validation) =
         (Duration::ZERO, Duration::ZERO, Duration::ZERO);
-    for path in modules {
-        let name = path
-            .strip_prefix(&dir)
-            .unwrap_or(&path)
-            .display()
-            .to_string();
-        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
-            continue;
-        }
+    for (name, path) in modules {
         let wasm = std::fs::read(&path).expect("readable module");
         let translation = match tern_environ::translate_module(&wasm) {
             Ok(t) => t,
