@@ -52,7 +52,7 @@ impl fmt::Display for Report {
 }
 
 /// The proposals a directive needs, joined for messages
-/// (`"multi-memory + function-references"`).
+/// (`"memory64 + gc"`).
 type Needs = std::rc::Rc<str>;
 
 /// Why a directive did not pass.
